@@ -30,6 +30,11 @@ export interface DecodedPacket {
   tunnelDepth: number;
   /** Whether the payload came out of IP fragment reassembly. */
   reassembled: boolean;
+  /**
+   * The capture cut the packet short: some IP (or UDP) length field declares more bytes
+   * than were captured, so payloadLength is less than the segment's length on the wire.
+   */
+  snapped: boolean;
 }
 
 /** Why a packet could not be decoded to the transport layer; counted by kind in the run summary. */
@@ -63,6 +68,7 @@ export function newDecodedPacket(): DecodedPacket {
     vlan: 0,
     tunnelDepth: 0,
     reassembled: false,
+    snapped: false,
   };
 }
 

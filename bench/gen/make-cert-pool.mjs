@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// Makes bench/gen/cert-pool.json: a pool of real DER certificates (made with the openssl CLI)
+// that the capture generator embeds. Run once; the pool is checked in so that the generated
+// captures are byte-for-byte the same on every machine (key generation is not seedable).
+//
+//   node bench/gen/make-cert-pool.mjs [--leaves 36]
+//
+// Two roots (RSA-2048, P-384; never sent on the wire), four intermediates (two RSA-2048, two
+// P-256) and N leaves (half RSA-2048, half P-256), each leaf with SAN, EKU, AIA, CRL DP and a
+// CA/B policy, so their sizes are those of real web certificates (~1.1-1.6 KB).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const leafCount = Number(argv[argv.indexOf('--leaves') + 1]) || 36;
+const dir = mkdtempSync(join(tmpdir(), 'tlsscope-certs-'));
+const ossl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+
+const ORGS = [
+  'orchid-labs', 'bluefin', 'kestrel-pay', 'northwind', 'quartzline', 'saffron-media', 'tidewater',
+  'ironbark', 'lumen-cloud', 'copperleaf', 'harbor-health', 'meridian-bank', 'pinecrest', 'vantage-io',
+  'zephyr-games', 'amberfield', 'cobalt-edu', 'silverline',
+];
+const SUBS = ['www', 'api', 'cdn', 'login', 'static', 'mail', 'auth', 'img', 'pay', 'app', 'edge', 'ws'];
+const TLDS = ['example.com', 'example.net', 'example.org'];
+
+const keyArgs = (kind) => (kind === 'rsa' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${kind === 'p384' ? 'P-384' : 'P-256'}`]);
+let serial = 0x1000;
+const nextSerial = () => `0x${(serial++).toString(16)}${Math.floor(Math.random() * 2 ** 48).toString(16).padStart(12, '0')}`;
+
+function root(name, kind) {
+  ossl('req', '-x509', ...keyArgs(kind), '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '7300', '-sha384',
+    '-subj', `/C=US/O=tlsscope bench/CN=tlsscope bench ${name}`, '-addext', 'basicConstraints=critical,CA:TRUE',
+    '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+}
+
+function signed(name, kind, issuer, subj, ext, days) {
+  writeFileSync(join(dir, `${name}.ext`), ext);
+  ossl('req', '-new', ...keyArgs(kind), '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subj);
+  ossl('x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-set_serial', nextSerial(),
+    '-days', String(days), '-sha256', '-extfile', `${name}.ext`, '-out', `${name}.pem`);
+  ossl('x509', '-in', `${name}.pem`, '-outform', 'DER', '-out', `${name}.der`);
+  return readFileSync(join(dir, `${name}.der`)).toString('base64');
+}
+
+try {
+  root('R1', 'rsa');
+  root('E1', 'p384');
+  const intermediates = [];
+  for (const [i, kind] of [[1, 'rsa'], [2, 'rsa'], [3, 'p256'], [4, 'p256']]) {
+    const name = `${kind === 'rsa' ? 'RSA' : 'ECC'} CA ${i}`;
+    const issuer = kind === 'rsa' ? 'R1' : 'E1';
+    const der = signed(`I${i}`, kind, issuer, `/C=US/O=tlsscope bench/CN=tlsscope bench ${name}`,
+      ['basicConstraints=critical,CA:TRUE,pathlen:0', 'keyUsage=critical,digitalSignature,keyCertSign,cRLSign',
+        'extendedKeyUsage=serverAuth,clientAuth', 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid:always',
+        `authorityInfoAccess=caIssuers;URI:http://ca.bench-pki.example/${issuer}.crt`,
+        `crlDistributionPoints=URI:http://crl.bench-pki.example/${issuer}.crl`, 'certificatePolicies=2.23.140.1.2.1'].join('\n') + '\n', 3650);
+    intermediates.push({ name, keyType: kind === 'rsa' ? 'rsa' : 'ec', der });
+  }
+  const leaves = [];
+  for (let i = 0; i < leafCount; i++) {
+    const org = ORGS[i % ORGS.length];
+    const host = `${SUBS[(i * 7) % SUBS.length]}.${org}.${TLDS[i % TLDS.length]}`;
+    const kind = i % 2 === 0 ? 'rsa' : 'p256';
+    const issuer = kind === 'rsa' ? 1 + ((i >> 1) % 2) : 3 + ((i >> 1) % 2);
+    const der = signed(`L${i}`, kind, `I${issuer}`, `/CN=${host}`,
+      [`subjectAltName=DNS:${host},DNS:${org}.${TLDS[i % TLDS.length]},DNS:*.${org}.${TLDS[i % TLDS.length]}`,
+        'basicConstraints=critical,CA:FALSE', `keyUsage=critical,digitalSignature${kind === 'rsa' ? ',keyEncipherment' : ''}`,
+        'extendedKeyUsage=serverAuth,clientAuth', 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid:always',
+        `authorityInfoAccess=OCSP;URI:http://ocsp.bench-pki.example,caIssuers;URI:http://ca.bench-pki.example/I${issuer}.crt`,
+        `crlDistributionPoints=URI:http://crl.bench-pki.example/I${issuer}.crl`, 'certificatePolicies=2.23.140.1.2.1'].join('\n') + '\n', 398);
+    leaves.push({ host, keyType: kind === 'rsa' ? 'rsa' : 'ec', issuer: issuer - 1, der });
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const pool = {
+    note: 'generated by bench/gen/make-cert-pool.mjs with the openssl CLI; leaves valid 398 days from createdAt',
+    createdAt: now,
+    // Captures are stamped a week after the pool was made, inside every certificate's validity.
+    captureStart: now + 7 * 86400,
+    intermediates,
+    leaves,
+  };
+  writeFileSync(join(here, 'cert-pool.json'), JSON.stringify(pool, null, 1) + '\n');
+  const sizes = leaves.map((l) => Buffer.from(l.der, 'base64').length);
+  console.log(`cert-pool.json: ${intermediates.length} intermediates, ${leaves.length} leaves (${Math.min(...sizes)}-${Math.max(...sizes)} bytes)`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,117 @@
+/**
+ * A bounds-checked reader over a byte range. Reading past the end never throws: it
+ * returns zeros and clears `ok`, so a parser checks once at the end instead of at
+ * every field, and hostile lengths can never index outside the range.
+ */
+export class Cursor {
+  ok = true;
+  constructor(
+    readonly buf: Uint8Array,
+    public pos: number,
+    readonly end: number,
+  ) {}
+
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  private need(n: number): boolean {
+    if (n < 0 || this.pos + n > this.end) {
+      this.ok = false;
+      this.pos = this.end;
+      return false;
+    }
+    return true;
+  }
+
+  u8(): number {
+    if (!this.need(1)) return 0;
+    return this.buf[this.pos++];
+  }
+
+  u16(): number {
+    if (!this.need(2)) return 0;
+    const v = (this.buf[this.pos] << 8) | this.buf[this.pos + 1];
+    this.pos += 2;
+    return v;
+  }
+
+  u24(): number {
+    if (!this.need(3)) return 0;
+    const b = this.buf;
+    const v = (b[this.pos] << 16) | (b[this.pos + 1] << 8) | b[this.pos + 2];
+    this.pos += 3;
+    return v;
+  }
+
+  u32(): number {
+    if (!this.need(4)) return 0;
+    const b = this.buf;
+    const v = ((b[this.pos] << 24) | (b[this.pos + 1] << 16) | (b[this.pos + 2] << 8) | b[this.pos + 3]) >>> 0;
+    this.pos += 4;
+    return v;
+  }
+
+  /** A copy of the next n bytes (copied so callers may keep it after the packet buffer is reused). */
+  bytes(n: number): Uint8Array {
+    if (!this.need(n)) return new Uint8Array(0);
+    const out = this.buf.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  skip(n: number): void {
+    if (this.need(n)) this.pos += n;
+  }
+
+  /** A sub-cursor over the next n bytes, advancing this one past them. */
+  sub(n: number): Cursor {
+    if (!this.need(n)) return new Cursor(this.buf, this.end, this.end);
+    const c = new Cursor(this.buf, this.pos, this.pos + n);
+    this.pos += n;
+    return c;
+  }
+
+  /** Sub-cursor over a vector with a 1-, 2- or 3-byte length prefix. */
+  vec(lengthBytes: 1 | 2 | 3): Cursor {
+    const n = lengthBytes === 1 ? this.u8() : lengthBytes === 2 ? this.u16() : this.u24();
+    return this.sub(n);
+  }
+
+  /** A vector of 16-bit values with a 1- or 2-byte length prefix (odd trailing byte flags malformed). */
+  u16List(lengthBytes: 1 | 2): number[] {
+    const c = this.vec(lengthBytes);
+    const out: number[] = [];
+    while (c.remaining >= 2) out.push(c.u16());
+    if (c.remaining !== 0) this.ok = false;
+    if (!c.ok) this.ok = false;
+    return out;
+  }
+
+  u8List(lengthBytes: 1 | 2): number[] {
+    const c = this.vec(lengthBytes);
+    const out: number[] = [];
+    while (c.remaining > 0) out.push(c.u8());
+    if (!c.ok) this.ok = false;
+    return out;
+  }
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export function fail<T>(error: string): Parsed<T> {
+  return { ok: false, error };
+}
+
+export function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+/** Latin-1-safe decoding of a wire string (SNI, ALPN): printable ASCII kept, anything else escaped. */
+export function wireString(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) {
+    s += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : '\\x' + b.toString(16).padStart(2, '0');
+  }
+  return s;
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from './exit-codes.js';
+import { replay } from './replay.js';
+
+const program = new Command();
+program
+  .name('tlsscope')
+  .description('Passive TLS sensor: one structured event per TLS handshake')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `tlsscope: ${s}` : s) });
+
+program
+  .command('replay')
+  .description('read pcap/pcapng captures (or - for stdin) and write one NDJSON event per TLS connection')
+  .argument('<files...>', 'capture files; - reads standard input')
+  .option('--format <format>', 'event rendering', 'ecs')
+  .option('-o, --output <file>', 'write events to a file instead of stdout')
+  .option('--no-progress', 'no progress bar, even on a terminal')
+  .option('-q, --quiet', 'no run summary on stderr')
+  .action(async (files: string[], o: { format: string; output?: string; progress: boolean; quiet?: boolean }) => {
+    process.exitCode = await replay(files, { format: o.format, output: o.output, progress: o.progress, summary: !o.quiet });
+  });
+
+// A closed stdout (`tlsscope replay x | head`) is not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : ExitCode.Usage;
+  } else {
+    process.stderr.write(`tlsscope: internal error: ${(err as Error)?.stack ?? err}\n`);
+    process.exitCode = ExitCode.Internal;
+  }
+}

@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { isGrease, isTls13Family, SCSV_RENEGOTIATION } from '../../parsers/tls/constants.js';
+import type { Flow } from '../flow/flow.js';
+import type { TlsConnection } from '../tls/connection.js';
+import { alertName, cipherName, groupName, sslv2CipherName, versionDetail, versionName, versionProtocol } from '../registry/names.js';
+import { ipv4Text, ipv6Text, rfc3339 } from './ip.js';
+
+/** The handshake event: the contract of docs/events.md, built once per connection. */
+export type HandshakeEvent = Record<string, unknown>;
+
+function endpointText(flow: Flow, a: boolean): string {
+  if (flow.ipVersion === 6) return ipv6Text((a ? flow.a6 : flow.b6)!);
+  return ipv4Text(a ? flow.a4 : flow.b4);
+}
+
+function sha256Upper(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('hex').toUpperCase();
+}
+
+const noGrease = (v: number): boolean => !isGrease(v);
+
+/** ECS `tls.version` for a negotiated version; TLS 1.3 drafts and experiments count as "1.3". */
+function ecsVersion(v: number): string | undefined {
+  return versionName(v) ?? (isTls13Family(v) ? '1.3' : undefined);
+}
+
+/**
+ * Build the event of one connection. Orientation: source = the side that sent the
+ * ClientHello (or, when it was not captured, the side that did not send the ServerHello).
+ */
+export function buildHandshakeEvent(flow: Flow, conn: TlsConnection): HandshakeEvent {
+  const clientIsA = conn.clientDir !== 1;
+  const ch = conn.clientHello;
+  const sh = conn.serverHello;
+  const v2 = conn.sslv2ServerHello;
+  const tsSec = conn.tsSec || flow.firstSec;
+  const tsNsec = conn.tsSec ? conn.tsNsec : flow.firstNsec;
+
+  // negotiated parameters
+  let version: number | undefined;
+  let cipher: string | undefined;
+  let cipherCode: number | undefined;
+  if (sh) {
+    version = sh.selectedVersion;
+    cipherCode = sh.cipherSuite;
+    cipher = cipherName(sh.cipherSuite);
+  } else if (v2) {
+    version = 0x0002;
+    const kind = conn.sslv2CipherKind ?? v2.cipherKinds[0];
+    if (kind !== undefined) cipher = sslv2CipherName(kind);
+  }
+  let curve: string | undefined;
+  if (sh) {
+    if (conn.tls13) {
+      const g = sh.ext.keyShareGroups[0];
+      if (g !== undefined) curve = groupName(g);
+    } else if (conn.serverKeyExchange?.group !== undefined) {
+      curve = groupName(conn.serverKeyExchange.group);
+    }
+  }
+
+  const serverCerts = conn.serverCertificates ?? [];
+  const clientCerts = conn.clientCertificates;
+  const serverShas = serverCerts.map(sha256Upper);
+  const clientShas = clientCerts?.map(sha256Upper);
+
+  // client offer (GREASE kept out of every list)
+  const suites = ch ? ch.cipherSuites.filter(noGrease) : undefined;
+  const offeredVersions = ch
+    ? ch.ext.supportedVersions.length > 0
+      ? ch.ext.supportedVersions.filter(noGrease)
+      : [ch.version]
+    : undefined;
+
+  const mtls = mtlsObserved(conn);
+  const established = conn.established;
+  const ecsVer = version !== undefined ? ecsVersion(version) : undefined;
+
+  const event: HandshakeEvent = {
+    '@timestamp': rfc3339(tsSec, tsNsec),
+    event: {
+      kind: 'event',
+      category: ['network'],
+      type: ['connection', 'protocol'],
+      dataset: 'tlsscope.handshake',
+      module: 'tlsscope',
+      outcome: established ? 'success' : 'failure',
+    },
+    source: { ip: endpointText(flow, clientIsA), port: clientIsA ? flow.aPort : flow.bPort },
+    destination: { ip: endpointText(flow, !clientIsA), port: clientIsA ? flow.bPort : flow.aPort },
+    network: {
+      transport: flow.protocol === 17 ? 'udp' : 'tcp',
+      type: flow.ipVersion === 6 ? 'ipv6' : 'ipv4',
+      protocol: 'tls',
+      ...(flow.vlan ? { vlan: { id: String(flow.vlan) } } : {}),
+    },
+    tls: {
+      version: ecsVer,
+      version_protocol: version !== undefined ? versionProtocol(version) : undefined,
+      cipher,
+      curve,
+      established,
+      resumed: conn.resumed,
+      next_protocol: sh?.ext.alpn[0],
+      client: {
+        server_name: ch?.ext.serverNames[0],
+        supported_ciphers: suites?.map(cipherName),
+        ...(clientShas && clientShas.length > 0 ? { hash: { sha256: clientShas[0] } } : {}),
+      },
+      server: {
+        ...(serverShas.length > 0 ? { hash: { sha256: serverShas[0] } } : {}),
+      },
+    },
+    tlsscope: {
+      client: ch
+        ? {
+            version: ch.version,
+            versions: offeredVersions,
+            cipher_suites: suites,
+            extensions: ch.ext.types.filter(noGrease),
+            alpn: ch.ext.alpn,
+            supported_groups: ch.ext.supportedGroups.filter(noGrease),
+            signature_algorithms: ch.ext.signatureAlgorithms.filter(noGrease),
+            ec_point_formats: ch.ext.ecPointFormats,
+            key_share_groups: ch.ext.keyShareGroups.filter(noGrease),
+            psk_key_exchange_modes: ch.ext.pskKeyExchangeModes,
+            server_names: ch.ext.serverNames.length > 1 ? ch.ext.serverNames : undefined,
+            session_id_length: ch.sessionId.length,
+            session_ticket: ch.ext.sessionTicketLength !== undefined ? ch.ext.sessionTicketLength > 0 : undefined,
+            psk_offered: ch.ext.types.includes(41),
+            early_data: ch.ext.earlyData,
+            secure_renegotiation: ch.ext.renegotiationInfo || ch.cipherSuites.includes(SCSV_RENEGOTIATION),
+            ech: ch.ext.ech
+              ? { type: ch.ext.ech.type === 0 ? 'outer' : 'inner', kdf_id: ch.ext.ech.kdfId, aead_id: ch.ext.ech.aeadId, config_id: ch.ext.ech.configId }
+              : undefined,
+            sslv2_format: ch.sslv2Format || undefined,
+            certificates: clientShas?.map((sha256) => ({ sha256 })),
+          }
+        : undefined,
+      server: sh
+        ? {
+            version: sh.selectedVersion,
+            version_detail: versionDetail(sh.selectedVersion),
+            cipher_suite: cipherCode,
+            extensions: sh.ext.types,
+            session_id_length: sh.sessionId.length,
+            secure_renegotiation: sh.ext.renegotiationInfo,
+            extended_master_secret: sh.ext.extendedMasterSecret,
+            ocsp_stapled: conn.certificateStatus || undefined,
+            ticket_issued: conn.ticketIssued || undefined,
+            ...(conn.serverKeyExchange?.kind === 'dhe' ? { dh_prime_bits: conn.serverKeyExchange.dhPrimeBits } : {}),
+            certificates: serverShas.map((sha256) => ({ sha256 })),
+          }
+        : v2
+          ? { version: 2, certificates: serverShas.map((sha256) => ({ sha256 })) }
+          : undefined,
+      certificates_visible: serverCerts.length > 0,
+      hello_retry_request: conn.helloRetryRequest !== undefined,
+      mtls,
+      alert: conn.lastAlert
+        ? {
+            level: conn.lastAlert.level === 2 ? 'fatal' : 'warning',
+            description: alertName(conn.lastAlert.description),
+            from: conn.lastAlert.from === 'C' ? 'client' : 'server',
+          }
+        : undefined,
+      history: conn.history,
+      anomalies: conn.anomalies.length > 0 ? conn.anomalies : undefined,
+      flow: {
+        packets: clientIsA ? [flow.packets0, flow.packets1] : [flow.packets1, flow.packets0],
+        bytes: clientIsA ? [flow.bytes0, flow.bytes1] : [flow.bytes1, flow.bytes0],
+      },
+    },
+  };
+  return event;
+}
+
+/** mTLS as far as plaintext shows it (TLS ≤ 1.2); TLS 1.3 hides both messages. */
+function mtlsObserved(conn: TlsConnection): { requested: boolean | null; presented: boolean | null; method: string } {
+  if (conn.tls13 || (!conn.serverHello && !conn.sslv2ServerHello)) {
+    return { requested: null, presented: null, method: 'unknown' };
+  }
+  // The server flight is over once ServerHelloDone (or an abbreviated handshake) was seen.
+  const serverFlightSeen = conn.history.includes('n') || conn.abbreviated;
+  const requested = conn.certificateRequest !== undefined ? true : serverFlightSeen ? false : null;
+  let presented: boolean | null = null;
+  if (conn.clientCertificates !== undefined) presented = conn.clientCertificates.length > 0;
+  else if (conn.clientKeyExchange || conn.abbreviated || requested === false) presented = false;
+  return { requested, presented, method: requested === null && presented === null ? 'unknown' : 'observed' };
+}
