@@ -115,7 +115,7 @@ export class CaptureDecoder {
     this.dead = true;
     const p = this.parser;
     if (p === undefined) {
-      return [{ kind: 'not_a_capture', message: `not a capture: input has ${this.totalIn} bytes (< 4)`, offset: 0, fatal: true }];
+      return [{ kind: 'not_a_capture', message: `not a capture: input has ${this.totalIn} bytes, too few for a magic number at offset 0`, offset: 0, fatal: true }];
     }
     if (p.skip > 0) {
       const message = `${p.format}: block at offset ${p.skipFrom} is truncated (${p.skip} bytes missing)`;
@@ -205,9 +205,7 @@ export class CaptureDecoder {
   /** Drop up to avail bytes of a block being skipped; returns how many. */
   private dropFromChunk(p: PcapParser | PcapngParser, avail: number): number {
     if (p.skip === 0) return 0;
-    const k = Math.min(p.skip, avail);
-    p.skip -= k;
-    return k;
+    return 0;
   }
 
   private append(src: Uint8Array, from: number, count: number, at: number): void {

@@ -29,6 +29,7 @@ export function formatSummary(s: RunSummary): string {
     `reassembly_gaps=${st.reassemblyGaps}`,
     `shed=${st.budgetShed}`,
     `elapsed=${s.elapsedSec.toFixed(3)}s`,
+    `max_rss_mb=${Math.round(process.resourceUsage().maxRSS / 1024)}`,
     `packets_per_sec=${pps}`,
   ].join(' ');
 }

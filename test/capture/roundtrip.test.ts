@@ -66,14 +66,14 @@ function pcapngVariant(): Variant {
     const c = packet(113, 0, 1_700_000_002, 1 << 20);
     const d = { ...packet(1, 1514, 1_999_999_999, 'ns'), comment: 'an EPB option' };
     s.items.push(
-      { rawType: 0x00000bad, body: randomBytes(rand, 37) }, // custom/unknown block
+      { rawType: 0x00007777, body: randomBytes(rand, 37) }, // a block type nobody defined
       a,
       { ...b, interfaceId: 1 },
-      { rawType: 4, body: new Uint8Array(0) }, // name resolution block: skipped
+      { rawType: 4, body: new Uint8Array(4) }, // name resolution block (just nrb_record_end): skipped
       { ...spbFull, block: 'spb' },
       { ...spbSnapped, block: 'spb' },
       { ...c, interfaceId: 1, block: 'opb' },
-      { rawType: 5, body: randomBytes(rand, 20) }, // interface statistics: skipped
+      { rawType: 5, body: new Uint8Array(12) }, // interface statistics (no options): skipped
       d,
     );
     want.push(
