@@ -6,6 +6,7 @@ import type { Flow } from './flow/flow.js';
 import { FlowTable, type EvictReason, type FlowLimits } from './flow/flow-table.js';
 import { TcpReassembler, type StreamConsumer } from './flow/tcp-reassembly.js';
 import { TlsConnection } from './tls/connection.js';
+import { FtpGsiUnwrapper } from './tls/ftp-gsi.js';
 
 export interface SensorOptions {
   flows: FlowLimits;
@@ -152,6 +153,7 @@ export class Sensor implements StreamConsumer {
   data(buf: Uint8Array, off: number, len: number): void {
     const f = this.curFlow!;
     if (f.ignorePayload) return;
+    if (f.gsi !== null || (f.tls === null && FtpGsiUnwrapper.detect(buf, off, len))) return this.gsiData(f, buf, off, len);
     let conn = f.tls;
     if (conn === null) {
       if (!TlsConnection.mayStart(buf, off, len)) {
@@ -174,6 +176,25 @@ export class Sensor implements StreamConsumer {
       this.stopPayload(f);
       conn.close();
     }
+  }
+
+  /** FTP/GSSAPI: hand the TLS bytes unwrapped from ADAT lines to the connection. */
+  private gsiData(f: Flow, buf: Uint8Array, off: number, len: number): void {
+    f.gsi ??= new FtpGsiUnwrapper();
+    f.gsi.push(this.curDir, buf, off, len, (dir, bytes) => {
+      if (f.ignorePayload) return;
+      if (f.tls === null) {
+        f.tls = new TlsConnection(this.budget, { maxHandshakeMessage: this.opts.maxHandshakeMessage });
+        this.stats.tlsConnections++;
+      }
+      f.tls.data(dir, bytes, 0, bytes.length, this.curSec, this.curNsec);
+      if (f.tls.done) {
+        this.report(f);
+        this.stopPayload(f);
+        f.tls.close();
+      }
+    });
+    if (!f.tls && ++f.probes > this.opts.maxProbes) this.stopPayload(f);
   }
 
   /** A UDP datagram: DTLS is detected by content, like TLS over TCP. */

@@ -85,7 +85,8 @@ export class CaptureDecoder {
 
   /**
    * Feed the next chunk; onPacket sees each complete packet (the record is reused: copy
-   * what you keep). Returns the errors met in this chunk. After a fatal error, input is ignored.
+   * what you keep). Returns the errors met in this chunk; the empty result is a shared frozen
+   * array, so treat the result as read-only. After a fatal error, input is ignored.
    */
   push(chunk: Uint8Array, onPacket: PacketCallback): CaptureError[] {
     if (this.dead) return NO_ERRORS;
@@ -205,7 +206,9 @@ export class CaptureDecoder {
   /** Drop up to avail bytes of a block being skipped; returns how many. */
   private dropFromChunk(p: PcapParser | PcapngParser, avail: number): number {
     if (p.skip === 0) return 0;
-    return 0;
+    const k = Math.min(p.skip, avail);
+    p.skip -= k;
+    return k;
   }
 
   private append(src: Uint8Array, from: number, count: number, at: number): void {

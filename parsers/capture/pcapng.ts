@@ -134,7 +134,7 @@ export class PcapngParser {
 
   constructor(
     private readonly rec: PacketRecord,
-    maxCaplen: number,
+    private readonly maxCaplen: number,
     private readonly report: Report,
   ) {
     // Room for the packet plus block header, options and trailer.
@@ -171,7 +171,7 @@ export class PcapngParser {
           const ifid = rd32(b, pos + 8, le);
           const caplen = rd32(b, pos + 20, le);
           const ifaces = this.ifaces;
-          if (ifid < ifaces.length && caplen <= len - 32 && rd32(b, pos + len - 4, le) === len) {
+          if (ifid < ifaces.length && caplen <= len - 32 && caplen <= this.maxCaplen && rd32(b, pos + len - 4, le) === len) {
             const ifc = ifaces[ifid];
             if (ifc.ok) {
               setTime(rec, ifc, rd32(b, pos + 12, le), rd32(b, pos + 16, le));
@@ -316,6 +316,10 @@ export class PcapngParser {
         return;
       }
       setTime(rec, ifc, rd32(b, pos + 12, le), rd32(b, pos + 16, le));
+    }
+    if (caplen > this.maxCaplen) {
+      this.report('bad_record', `pcapng: ${blockName(type)} at offset ${at} has caplen ${caplen} (> ${this.maxCaplen}), skipped`, at, false);
+      return;
     }
     rec.data = b;
     rec.offset = dataAt;

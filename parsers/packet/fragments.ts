@@ -39,6 +39,8 @@ export interface FragmentStats {
   duplicates: number;
   /** Datagrams completed. */
   reassembled: number;
+  /** Fragments that went into completed datagrams. */
+  fragmentsReassembled: number;
   /** Fragments thrown away for any reason, including the ones held by dropped datagrams. */
   fragmentsDropped: number;
   /** Datagrams given up for any reason. */
@@ -117,6 +119,7 @@ export class FragmentTable {
     stored: 0,
     duplicates: 0,
     reassembled: 0,
+    fragmentsReassembled: 0,
     fragmentsDropped: 0,
     datagramsDropped: 0,
     timeouts: 0,
@@ -311,8 +314,9 @@ export class FragmentTable {
     for (let k = 0; k < parts.length; k++) out.set(parts[k], offs[k]);
     this.outputLength = p.total;
     this.outputProto = p.proto;
-    this.remove(p);
     st.reassembled++;
+    st.fragmentsReassembled += parts.length;
+    this.remove(p);
     return R_OK;
   }
 

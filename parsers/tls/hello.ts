@@ -50,7 +50,7 @@ export function parseClientHello(buf: Uint8Array, off: number, len: number, dtls
   if (sid.length > 32) return fail(`ClientHello session_id of ${sid.length} bytes (max 32)`);
   const ext = emptyExtensions();
   const hasExtensions = c.remaining >= 2;
-  if (hasExtensions) parseExtensions(c.vec(2), 'client', ext);
+  if (hasExtensions) extensionBlock(c, 'client', ext);
   return {
     ok: true,
     value: {
@@ -94,12 +94,20 @@ export function parseServerHello(buf: Uint8Array, off: number, len: number): Par
   if (!c.ok) return fail(`ServerHello truncated or malformed at byte ${c.pos - off} of ${len}`);
   const isHelloRetryRequest = equalBytes(random, HRR_RANDOM);
   const ext = emptyExtensions();
-  if (c.remaining >= 2) parseExtensions(c.vec(2), isHelloRetryRequest ? 'hrr' : 'server', ext);
+  if (c.remaining >= 2) extensionBlock(c, isHelloRetryRequest ? 'hrr' : 'server', ext);
   const selectedVersion = ext.supportedVersions.length > 0 ? ext.supportedVersions[0] : version;
   return {
     ok: true,
     value: { version, random, sessionId: sid, cipherSuite, compressionMethod, ext, isHelloRetryRequest, selectedVersion },
   };
+}
+
+/** Read the extension block; a block cut short is read as far as it goes and flagged (-1). */
+function extensionBlock(c: Cursor, side: 'client' | 'server' | 'hrr', ext: HelloExtensions): void {
+  const declared = c.u16();
+  const avail = Math.min(declared, c.remaining);
+  parseExtensions(c.sub(avail), side, ext);
+  if (avail < declared) ext.malformed.push(-1);
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,5 +1,6 @@
 import type { TlsConnection } from '../tls/connection.js';
 import type { TcpReassembler } from './tcp-reassembly.js';
+import type { FtpGsiUnwrapper } from '../tls/ftp-gsi.js';
 
 /**
  * One bidirectional transport flow. Endpoint A is the sender of the first packet seen;
@@ -41,6 +42,8 @@ export class Flow {
   // payload analysis
   tcp: [TcpReassembler, TcpReassembler] | null = null;
   tls: TlsConnection | null = null;
+  /** FTP with GSSAPI security: TLS inside base64 ADAT lines (set when the client asks for it). */
+  gsi: FtpGsiUnwrapper | null = null;
   /** Data segments looked at without finding TLS; past a limit the flow is left alone. */
   probes = 0;
   /** Nothing more to read in this flow's payload (not TLS, or its handshake is over). */

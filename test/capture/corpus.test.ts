@@ -93,6 +93,14 @@ const norm = (t: string): string => {
   return `${s}.${f.padEnd(9, '0').slice(0, 9)}`;
 };
 
+describe('format detection on the corpus', () => {
+  it('goes by magic number, not by name (ja4/pcaps/ipv6.pcapng is a classic pcap)', () => {
+    const misnamed = corpusFiles.filter((f) => f.endsWith('.pcapng') && CLASSIC_US.has(magicOf(readFileSync(f))));
+    for (const f of misnamed) expect(decodeChunked(readFileSync(f)).decoder.format).toBe('pcap');
+    if (existsSync(path.join(ja4Dir, 'ipv6.pcapng'))) expect(misnamed.map(rel)).toContain('ja4/pcaps/ipv6.pcapng');
+  });
+});
+
 describe('pcapng corpus (ja4/pcaps)', () => {
   it('finds the pcapng files', () => {
     expect(pcapngs.length).toBeGreaterThanOrEqual(10);

@@ -230,6 +230,16 @@ describe('pcapng', () => {
     }
   });
 
+  it('maxRecordBytes bounds caplen here too: a larger packet is skipped, not fatal', () => {
+    const got = decodeChunked(file, 5, { maxRecordBytes: 51 });
+    expect(got.packets.map((p) => p.caplen)).toEqual([50, 51]);
+    expect(got.errors.map((e) => [e.kind, e.offset, e.fatal])).toEqual([
+      ['bad_record', epbs[2].off, false],
+      ['bad_record', epbs[3].off, false],
+    ]);
+    wellFormed(got.errors);
+  });
+
   it('a chunk full of bad blocks yields a bounded error list', () => {
     const many = writePcapng({ items: pkts(1000) });
     for (const e of blocks(many).filter((x) => x.type === 6)) set32(many, e.off + 8, 9);

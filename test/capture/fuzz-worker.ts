@@ -119,7 +119,7 @@ function one(bytes: Uint8Array, rand: () => number, res: FuzzResult): void {
     check(++packets <= maxPackets, 'more packets than the input can hold');
     check(Number.isInteger(p.offset) && p.offset >= 0 && Number.isInteger(p.caplen) && p.caplen >= 0, 'bad offset/caplen');
     check(p.offset + p.caplen <= p.data.length, 'packet runs past its buffer');
-    check(maxRecordBytes === undefined || p.caplen <= maxRecordBytes + 65536, 'caplen over the limit');
+    check(p.caplen <= (maxRecordBytes ?? 262144), 'caplen over the limit');
     check(Number.isInteger(p.tsNsec) && p.tsNsec >= 0 && p.tsNsec < 1e9, `tsNsec ${p.tsNsec}`);
     check(Number.isFinite(p.tsSec) && Number.isInteger(p.origLen) && Number.isInteger(p.linkType), 'non-numeric field');
     for (let k = p.offset; k < p.offset + p.caplen; k += 64) void p.data[k];

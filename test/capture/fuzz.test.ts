@@ -8,8 +8,8 @@ import { writePcap, writePcapng, type CapturePacket } from '../../parsers/captur
 import { corpusRoot, prng, randomBytes, repoRoot } from './helpers.js';
 import type { FuzzInput, FuzzResult } from './fuzz-worker.js';
 
-const ITERATIONS = 4000;
-const HARD_LIMIT_MS = 5_000;
+const ITERATIONS = 20_000;
+const HARD_LIMIT_MS = 45_000;
 
 /** The worker runs plain JS: transpile the decoder and the driver into a scratch dir. */
 function buildWorker(dir: string): string {
