@@ -284,9 +284,17 @@ export const clientFinished13 = (pool, suite) => encryptedRecord(pool, CT.APPDAT
 export const finished12 = (pool, suite) => encryptedRecord(pool, CT.HANDSHAKE, sealedLength(suite, 16));
 /** An encrypted close_notify. */
 export const closeNotify = (pool, suite) => encryptedRecord(pool, suite >> 8 === 0x13 ? CT.APPDATA : CT.ALERT, sealedLength(suite, 2));
-/** Application data: `plain` bytes of plaintext in records of at most 16 KiB. */
+/** Application data: `plain` bytes of plaintext in records of at most 16 KiB (one buffer, one copy per record). */
 export function appData(pool, suite, plain) {
-  const parts = [];
-  for (let left = plain; left > 0; left -= 16384) parts.push(encryptedRecord(pool, CT.APPDATA, sealedLength(suite, Math.min(16384, left))));
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  let total = 0;
+  for (let left = plain; left > 0; left -= 16384) total += 5 + sealedLength(suite, Math.min(16384, left));
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let left = plain; left > 0; left -= 16384) {
+    const len = sealedLength(suite, Math.min(16384, left));
+    out[at] = CT.APPDATA; out[at + 1] = 3; out[at + 2] = 3; out[at + 3] = len >> 8; out[at + 4] = len & 0xff;
+    out.set(pool.bytes(len), at + 5);
+    at += 5 + len;
+  }
+  return out;
 }
