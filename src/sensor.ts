@@ -109,10 +109,15 @@ export class Sensor implements StreamConsumer {
     }
     if (p.protocol !== 6) return;
     st.tcpPackets++;
-    const f = this.flows.lookup(p, rec.tsSec, rec.tsNsec, this.clock);
+    let f = this.flows.lookup(p, rec.tsSec, rec.tsNsec, this.clock);
+    const flags = p.tcpFlags;
+    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && f.list === 1) {
+      // A new connection on the ports of one that closed: report the old one, start afresh.
+      this.flows.remove(f, 'closed');
+      f = this.flows.lookup(p, rec.tsSec, rec.tsNsec, this.clock);
+    }
     const dir = this.flows.lastDir;
     this.count(f, p.payloadLength);
-    const flags = p.tcpFlags;
     if (flags & TCP_RST) {
       f.rst = true;
       this.flows.closing(f);

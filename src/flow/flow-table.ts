@@ -154,7 +154,8 @@ export class FlowTable {
     if (f) this.remove(f, 'capacity');
   }
 
-  private remove(f: Flow, reason: EvictReason): void {
+  /** Remove one flow now (a new connection reuses its ports). */
+  remove(f: Flow, reason: EvictReason): void {
     this.unlink(f);
     // unchain from the bucket
     const head = this.buckets.get(f.key) ?? null;

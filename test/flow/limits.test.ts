@@ -56,3 +56,20 @@ describe('bounded memory under floods', () => {
     expect(sensor.flows.evicted.idle).toBe(1);
   });
 });
+
+describe('port reuse', () => {
+  it('a SYN on the ports of a closed connection starts a new flow, and both connections are reported', () => {
+    const seen: number[] = [];
+    const sensor = new Sensor((flow) => seen.push(flow.firstSec), DEFAULT_SENSOR_OPTIONS);
+    const hello = Uint8Array.from(record(22, handshake(1, clientHelloBody({ extensions: [extSni('reuse.example')] }))));
+    const a = ip(10, 9, 0, 1);
+    const b = ip(10, 9, 0, 2);
+    for (const [t, isn] of [[1000, 100], [1002, 900_000]] as const) {
+      sensor.packet(rec(tcpFrame({ src: a, dst: b, sport: 40000, dport: 443, seq: isn, flags: SYN }), t));
+      sensor.packet(rec(tcpFrame({ src: a, dst: b, sport: 40000, dport: 443, seq: isn + 1, flags: ACK | PSH, payload: hello }), t + 0.1));
+      sensor.packet(rec(tcpFrame({ src: b, dst: a, sport: 443, dport: 40000, seq: 5, flags: 0x04 }), t + 0.2)); // RST
+    }
+    sensor.finish();
+    expect(seen).toEqual([1000, 1002]);
+  });
+});
