@@ -53,6 +53,7 @@ export class Sensor implements StreamConsumer {
   private readonly decoder = new PacketDecoder();
   private readonly pkt = newDecodedPacket();
   private clock = 0;
+  private nextSweep = 0;
   // the flow/direction a StreamConsumer callback refers to (set before each reassembler call)
   private curFlow: Flow | null = null;
   private curDir: 0 | 1 = 0;
@@ -96,13 +97,15 @@ export class Sensor implements StreamConsumer {
     st.decode[res]++;
     if (res !== 'ok') return;
     const now = rec.tsSec + rec.tsNsec / 1e9;
-    if (now > this.clock) {
-      this.clock = now;
-      this.flows.expire(now);
+    if (now > this.clock) this.clock = now;
+    // Timeouts are seconds long: sweeping a few times per second of packet time is enough.
+    if (this.clock >= this.nextSweep) {
+      this.nextSweep = this.clock + 0.25;
+      this.flows.expire(this.clock);
     }
     if (p.protocol === 17) {
       st.udpPackets++;
-      const f = this.flows.lookup(p, rec.tsSec, rec.tsNsec, now);
+      const f = this.flows.lookup(p, rec.tsSec, rec.tsNsec, this.clock);
       this.count(f, p.payloadLength);
       if (!f.ignorePayload && p.payloadLength > 0) this.datagram(f, this.flows.lastDir, rec.tsSec, rec.tsNsec);
       return;

@@ -30,7 +30,7 @@ function loadServers() {
     host: leaf.host,
     keyType: leaf.keyType,
     chain: [Buffer.from(leaf.der, 'base64'), inter[leaf.issuer]],
-    maxVersion: i % 5 < 2 ? 0x0303 : 0x0304, // 40% of servers stop at TLS 1.2
+    maxVersion: i % 4 === 0 ? 0x0303 : 0x0304, // a quarter of the servers stop at TLS 1.2
     suites12: leaf.keyType === 'rsa' ? [0xc02f, 0xc030, 0xcca8] : [0xc02b, 0xc02c, 0xcca9],
     suites13: [[0x1301, 0x1302, 0x1303], [0x1302, 0x1301, 0x1303], [0x1303, 0x1301, 0x1302]][i % 3],
     mlkem: i % 3 !== 1, // accepts X25519MLKEM768 when offered
@@ -39,7 +39,7 @@ function loadServers() {
     coalesce: i % 3 === 0, // all handshake messages in one record (BoringSSL, Go) rather than one each
     port: i % 12 === 11 ? 8443 : 443,
     v4: Buffer.from([i < 18 ? 198 : 203, i < 18 ? 51 : 0, i < 18 ? 100 : 113, 10 + i]),
-    v6: Buffer.from(`20010db8044300000000000000${(0x10 + i).toString(16).padStart(2, '0')}0443`.padEnd(32, '0'), 'hex'),
+    v6: Buffer.from(`20010db804430000000000000000${(0x10 + i).toString(16).padStart(4, '0')}`, 'hex'), // 2001:db8:443::10+i
     session: null, // last TLS 1.2 session ID it issued
   }));
   return { servers, captureStart: pool.captureStart };
@@ -77,7 +77,7 @@ class Ctx {
     this.clients = makeClients(this.rng, opts.clientHosts ?? 4096);
     this.ipv6Share = opts.ipv6Share ?? 0.1;
     this.stats = { connections: 0, ipv4: 0, ipv6: 0, tls12: 0, tls13: 0, helloRetryRequests: 0, resumedSessionId: 0, resumedPsk: 0,
-      alertFromServer: 0, alertFromClient: 0, established: 0, clientHelloFrames: 0, byProfile: {} };
+      alertFromServer: 0, alertFromClient: 0, established: 0, certificatesVisible: 0, clientHelloFrames: 0, byProfile: {} };
   }
 
   flow(server) {
@@ -111,13 +111,13 @@ function* connection(ctx, mix, body) {
   const tls13 = server.maxVersion === 0x0304 && tls.PROFILES[profile].tls13;
   stats.connections++;
   stats.byProfile[profile] = (stats.byProfile[profile] ?? 0) + 1;
-  stats[tls13 ? 'tls13' : 'tls12']++;
   let kind = tls13 ? 'full13' : 'full12';
   if (rng.chance(mix.alertFromServer)) kind = 'alert-server';
   else if (!tls13 && rng.chance(mix.alertFromClient)) kind = 'alert-client';
   else if (!tls13 && server.session && rng.chance(mix.resumeSessionId)) kind = 'resume12';
   else if (tls13 && rng.chance(mix.hrr)) kind = 'hrr';
   else if (tls13 && rng.chance(mix.psk)) kind = 'psk13';
+  if (kind !== 'alert-server') stats[tls13 ? 'tls13' : 'tls12']++; // negotiated version (no ServerHello after an alert)
 
   yield* f.open();
 
@@ -159,6 +159,7 @@ function* connection(ctx, mix, body) {
         tls.serverKeyExchangeEcdhe({ pool, rng, keyType: server.keyType, sigScheme: server.keyType === 'rsa' ? (profile === 'legacy' ? 0x0601 : 0x0804) : 0x0403 }),
         tls.serverHelloDone(),
       ];
+      stats.certificatesVisible++;
       yield* f.send(S, server.coalesce ? tls.records(tls.CT.HANDSHAKE, Buffer.concat(msgs)) : Buffer.concat(msgs.map((m) => tls.records(tls.CT.HANDSHAKE, m))));
       if (kind === 'alert-client') {
         stats.alertFromClient++;
@@ -209,8 +210,8 @@ function* connection(ctx, mix, body) {
 function* shortExchange(ctx, f, suite) {
   const { rng, pool } = ctx;
   yield* f.send(C, tls.appData(pool, suite, rng.range(180, 900)));
-  const resp = [tls.appData(pool, suite, rng.range(300, 5000))];
-  if (rng.chance(0.5)) resp.push(tls.appData(pool, suite, rng.range(100, 3000)));
+  const resp = [tls.appData(pool, suite, rng.range(300, 3000))];
+  if (rng.chance(0.5)) resp.push(tls.appData(pool, suite, rng.range(100, 2000)));
   yield* f.send(S, Buffer.concat(resp), { tail: true });
   yield* closeTls(ctx, f, suite);
 }
@@ -226,7 +227,8 @@ function interleave(ctx, writer, total, concurrency, meanGapUs, makeConn) {
   const { rng } = ctx;
   const active = [];
   let started = 0;
-  let clock = ctx.captureStart * 1e6 + rng.int(1e6);
+  const start = ctx.captureStart * 1e6 + rng.int(1e6);
+  let clock = start;
   while (active.length < concurrency && started < total) active.push(makeConn(started++));
   const maxGap = Math.max(1, Math.round(2 * meanGapUs - 1));
   while (active.length > 0) {
@@ -243,7 +245,7 @@ function interleave(ctx, writer, total, concurrency, meanGapUs, makeConn) {
     clock += 1 + rng.int(maxGap);
     writeFrame(writer, clock, r.value);
   }
-  return (clock - ctx.captureStart * 1e6) / 1e6;
+  return (clock - start) / 1e6;
 }
 
 function finish(ctx, writer, t0, captureSec) {

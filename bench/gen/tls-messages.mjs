@@ -56,12 +56,13 @@ export function handshake(type, body) {
 
 /** One or more records of one content type (split at 2^14 bytes, as every stack does). */
 export function records(type, payload, version = 0x0303) {
-  const w = new W(payload.length + 5 * Math.ceil(payload.length / 16384 + 1));
-  for (let off = 0; off < payload.length || off === 0; off += 16384) {
+  const w = new W(payload.length + 5 * (Math.ceil(payload.length / 16384) || 1));
+  let off = 0;
+  do {
     const frag = payload.subarray(off, Math.min(payload.length, off + 16384));
     w.u8(type).u16(version).u16(frag.length).bytes(frag);
-    if (payload.length === 0) break;
-  }
+    off += 16384;
+  } while (off < payload.length);
   return w.done();
 }
 
@@ -172,7 +173,6 @@ export function clientHello(o) {
   body.block(1, (w) => w.bytes(o.sessionId ?? Buffer.alloc(0)));
   body.u16list(p.grease ? [g.suite, ...p.suites] : p.suites);
   body.u8(1).u8(0);
-  const extStart = body.length + 2;
   body.block(2, (w) => {
     if (p.grease) ext(w, g.ext1);
     for (const [type, fn] of exts) ext(w, type, fn);
@@ -189,7 +189,6 @@ export function clientHello(o) {
       x.block(2, (binders) => binders.block(1, (b) => b.bytes(pool.bytes(32))));
     });
   });
-  void extStart;
   return { message: handshake(HS.CLIENT_HELLO, body.done()), greaseValues: g };
 }
 

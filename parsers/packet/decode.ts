@@ -1,38 +1,22 @@
 import { FragmentTable, type FragmentLimits, type FragmentStats } from './fragments.js';
-import { decodeIpv4 } from './ipv4.js';
-import { decodeIpv6, decodeIpv6Ext } from './ipv6.js';
-import { decodeEtherType, decodeEthernet, decodeIpByVersion, decodeLinkHeader, decodePpp } from './link.js';
-import { decodeTcp, decodeUdp } from './tcp-udp.js';
-import {
-  decodeGeneve,
-  decodeGre,
-  decodeGtpU,
-  decodeVxlan,
-  newTunnelStats,
-  PORT_GENEVE,
-  PORT_GRE_IN_UDP,
-  PORT_GTP_U,
-  PORT_VXLAN,
-  PORT_VXLAN_GPE,
-  type TunnelStats,
-} from './tunnels.js';
+import * as ipv4 from './ipv4.js';
+import * as ipv6 from './ipv6.js';
+import * as link from './link.js';
+import * as tcpUdp from './tcp-udp.js';
+import * as tunnels from './tunnels.js';
+import type { TunnelStats } from './tunnels.js';
 import type { DecodedPacket, DecodeResult } from './types.js';
-import {
-  L_ETHERNET,
-  L_ETHERTYPE,
-  L_GRE,
-  L_IP,
-  L_IPV4,
-  L_IPV6,
-  L_IPV6_EXT,
-  L_PPP,
-  L_TRANSPORT,
-  R_MALFORMED,
-  R_OK,
-  R_OTHER_TRANSPORT,
-  RESULT_NAME,
-  Walk,
-} from './walk.js';
+import * as walk from './walk.js';
+
+// Local copies of what the per-packet path uses: loaders that emulate ESM live bindings
+// with property getters (vite/vitest's SSR transform) would otherwise pay a lookup per use
+// and block inlining.
+const { decodeIpv4 } = ipv4;
+const { decodeIpv6, decodeIpv6Ext } = ipv6;
+const { decodeEtherType, decodeEthernet, decodeIpByVersion, decodeLinkHeader, decodePpp } = link;
+const { decodeTcp, decodeUdp } = tcpUdp;
+const { decodeGeneve, decodeGre, decodeGtpU, decodeVxlan, PORT_GENEVE, PORT_GRE_IN_UDP, PORT_GTP_U, PORT_VXLAN, PORT_VXLAN_GPE } = tunnels;
+const { L_ETHERNET, L_ETHERTYPE, L_GRE, L_IP, L_IPV4, L_IPV6, L_IPV6_EXT, L_PPP, L_TRANSPORT, R_MALFORMED, R_OK, R_OTHER_TRANSPORT, RESULT_NAME } = walk;
 
 export type { FragmentLimits, FragmentStats } from './fragments.js';
 export type { TunnelStats } from './tunnels.js';
@@ -61,7 +45,7 @@ const MAX_STEPS = 64;
  */
 export class PacketDecoder {
   readonly stats: PacketDecoderStats;
-  private readonly walk = new Walk();
+  private readonly walk = new walk.Walk();
   private readonly frags: FragmentTable;
   private readonly maxTunnelDepth: number;
 
@@ -69,7 +53,7 @@ export class PacketDecoder {
     this.frags = new FragmentTable(opts?.fragments);
     const depth = opts?.maxTunnelDepth;
     this.maxTunnelDepth = depth !== undefined && depth >= 0 ? Math.floor(depth) : DEFAULT_MAX_TUNNEL_DEPTH;
-    this.stats = { fragments: this.frags.stats, tunnels: newTunnelStats() };
+    this.stats = { fragments: this.frags.stats, tunnels: tunnels.newTunnelStats() };
   }
 
   /**
@@ -154,7 +138,7 @@ export class PacketDecoder {
   }
 
   /** IP payload of protocol w.proto: the transport header, or the next tunnel layer. */
-  private transport(w: Walk, out: DecodedPacket): number {
+  private transport(w: walk.Walk, out: DecodedPacket): number {
     switch (w.proto) {
       case 6:
         return decodeTcp(w, out);

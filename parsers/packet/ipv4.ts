@@ -1,6 +1,10 @@
 import type { FragmentTable } from './fragments.js';
 import type { DecodedPacket } from './types.js';
-import { L_TRANSPORT, R_FRAGMENT_DROPPED, R_MALFORMED, R_OK, short, u16, u32, type Walk } from './walk.js';
+import * as walk from './walk.js';
+import type { Walk } from './walk.js';
+
+// Local copies of the per-packet imports (see decode.ts: getter-based live bindings are slow).
+const { L_TRANSPORT, R_FRAGMENT_DROPPED, R_MALFORMED, R_OK, short, u16, u32 } = walk;
 
 /**
  * IPv4 header at w.off (RFC 791). Leaves w.off/w.end around the IP payload and w.proto set,

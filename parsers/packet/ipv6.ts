@@ -1,17 +1,10 @@
 import type { FragmentTable } from './fragments.js';
 import type { DecodedPacket } from './types.js';
-import {
-  L_IPV6_EXT,
-  L_TRANSPORT,
-  R_FRAGMENT_DROPPED,
-  R_MALFORMED,
-  R_OK,
-  R_OTHER_TRANSPORT,
-  short,
-  u16,
-  u32,
-  type Walk,
-} from './walk.js';
+import * as walk from './walk.js';
+import type { Walk } from './walk.js';
+
+// Local copies of the per-packet imports (see decode.ts: getter-based live bindings are slow).
+const { L_IPV6_EXT, L_TRANSPORT, R_FRAGMENT_DROPPED, R_MALFORMED, R_OK, R_OTHER_TRANSPORT, short, u16, u32 } = walk;
 
 /** Extension headers walked per IPv6 layer; each is at least 8 bytes, this only bounds silly chains. */
 export const MAX_IPV6_EXT_HEADERS = 16;

@@ -1,19 +1,9 @@
 import type { DecodedPacket } from './types.js';
-import {
-  L_ETHERNET,
-  L_ETHERTYPE,
-  L_IP,
-  L_IPV4,
-  L_IPV6,
-  L_PPP,
-  R_MALFORMED,
-  R_NOT_IP,
-  R_TRUNCATED,
-  R_UNSUPPORTED_LINK,
-  short,
-  u16,
-  type Walk,
-} from './walk.js';
+import * as walk from './walk.js';
+import type { Walk } from './walk.js';
+
+// Local copies of the per-packet imports (see decode.ts: getter-based live bindings are slow).
+const { L_ETHERNET, L_ETHERTYPE, L_IP, L_IPV4, L_IPV6, L_PPP, R_MALFORMED, R_NOT_IP, R_TRUNCATED, R_UNSUPPORTED_LINK, short, u16 } = walk;
 
 // LINKTYPE_* values (tcpdump.org/linktypes.html); 12 and 14 are DLT_RAW on some BSDs.
 export const LINKTYPE_NULL = 0;
@@ -107,7 +97,10 @@ export function decodeEthernet(w: Walk, out: DecodedPacket): number {
   }
   if (type > 1500) return R_NOT_IP;
   // 802.3: the field is the payload length (it also trims the minimum-frame padding)
-  if (w.off + type < w.end) w.end = w.off + type;
+  if (w.off + type <= w.end) {
+    w.end = w.off + type;
+    w.capEnd = false;
+  }
   if (w.end - w.off < 8) return R_NOT_IP;
   // SNAP: DSAP AA, SSAP AA, UI control, OUI, then an EtherType
   if (b[w.off] !== 0xaa || b[w.off + 1] !== 0xaa || b[w.off + 2] !== 0x03) return R_NOT_IP;

@@ -1,5 +1,9 @@
 import type { DecodedPacket } from './types.js';
-import { R_MALFORMED, R_OK, short, u16, u32, type Walk } from './walk.js';
+import * as walk from './walk.js';
+import type { Walk } from './walk.js';
+
+// Local copies of the per-packet imports (see decode.ts: getter-based live bindings are slow).
+const { R_MALFORMED, R_OK, short, u16, u32 } = walk;
 
 /** TCP header at w.off (RFC 9293); the payload runs to the end of the IP payload. */
 export function decodeTcp(w: Walk, out: DecodedPacket): number {

@@ -1,5 +1,9 @@
 import { ETHERTYPE_MPLS } from './link.js';
-import { L_ETHERNET, L_ETHERTYPE, L_IP, L_IPV4, L_IPV6, L_PPP, R_MALFORMED, R_NOT_IP, short, u16, type Walk } from './walk.js';
+import * as walk from './walk.js';
+import type { Walk } from './walk.js';
+
+// Local copies of the per-packet imports (see decode.ts: getter-based live bindings are slow).
+const { L_ETHERNET, L_ETHERTYPE, L_IP, L_IPV4, L_IPV6, L_PPP, R_MALFORMED, R_NOT_IP, short, u16 } = walk;
 
 /** Tunnel layers removed, by kind (one count per layer per packet). */
 export interface TunnelStats {

@@ -49,6 +49,7 @@ export class FlowTable {
   evicted = { idle: 0, closed: 0, capacity: 0, end: 0 };
   /** Direction of the packet last looked up: 0 = A → B. */
   lastDir: 0 | 1 = 0;
+  private lastFlow: Flow | null = null;
 
   constructor(
     private readonly limits: FlowLimits,
@@ -58,6 +59,18 @@ export class FlowTable {
   /** Find or create the flow of a decoded packet; sets `lastDir`. Allocates only for a new flow. */
   lookup(p: DecodedPacket, tsSec: number, tsNsec: number, now: number): Flow {
     const v6 = p.ipVersion === 6;
+    // Bulk traffic comes in runs of one flow: try the last flow before hashing.
+    const last = this.lastFlow;
+    if (last !== null && !v6 && last.ipVersion === 4 && last.protocol === p.protocol) {
+      if (last.a4 === p.src4 && last.b4 === p.dst4 && last.aPort === p.srcPort && last.bPort === p.dstPort) {
+        this.lastDir = 0;
+        return this.touch(last, now);
+      }
+      if (last.a4 === p.dst4 && last.b4 === p.src4 && last.aPort === p.dstPort && last.bPort === p.srcPort) {
+        this.lastDir = 1;
+        return this.touch(last, now);
+      }
+    }
     let key: number;
     if (v6) {
       const c = cmp6(p.src6, p.dst6);
@@ -83,9 +96,8 @@ export class FlowTable {
         else if (f.a4 === p.dst4 && f.b4 === p.src4 && f.aPort === p.dstPort && f.bPort === p.srcPort) this.lastDir = 1;
         else continue;
       }
-      f.last = now;
-      this.toTail(f, f.list);
-      return f;
+      this.lastFlow = f;
+      return this.touch(f, now);
     }
     if (this.size >= this.limits.maxFlows) this.evictOldest();
     const f = new Flow();
@@ -112,6 +124,13 @@ export class FlowTable {
     this.size++;
     this.created++;
     this.lastDir = 0;
+    this.lastFlow = f;
+    return f;
+  }
+
+  private touch(f: Flow, now: number): Flow {
+    f.last = now;
+    this.toTail(f, f.list);
     return f;
   }
 
@@ -156,6 +175,7 @@ export class FlowTable {
 
   /** Remove one flow now (a new connection reuses its ports). */
   remove(f: Flow, reason: EvictReason): void {
+    if (this.lastFlow === f) this.lastFlow = null;
     this.unlink(f);
     // unchain from the bucket
     const head = this.buckets.get(f.key) ?? null;

@@ -1,11 +1,12 @@
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readSync } from 'node:fs';
 import { CaptureDecoder } from '../../parsers/capture/index.js';
 import type { CaptureError, PacketCallback } from '../../parsers/capture/types.js';
 
-const CHUNK = 4 << 20;
+// 1 MiB: big enough that reads are few, small enough that a chunk is still in cache when decoded.
+const CHUNK = 1 << 20;
 
 export interface ReadResult {
   packets: number;
@@ -78,7 +79,8 @@ export async function readCapture(
     }
     const buf = Buffer.allocUnsafe(CHUNK);
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+      // Synchronous reads: a replay has nothing else to do meanwhile, and a thread-pool hop per chunk costs more.
+      const bytesRead = readSync(fh.fd, buf, 0, CHUNK, null);
       if (bytesRead === 0) break;
       // The decoder keeps only an incomplete tail (copied), so the read buffer can be reused.
       feed(buf.subarray(0, bytesRead));

@@ -131,7 +131,7 @@ describe('fuzz', () => {
     let ts = 0;
     for (let i = 0; i < 60_000; i++) {
       const [baseLt, base] = bases[rnd(bases.length)];
-      let buf = base.slice();
+      let buf: Uint8Array = base.slice();
       const mode = rnd(6);
       if (mode <= 2) {
         // flip a few bytes, biased towards the headers
