@@ -179,11 +179,17 @@ export class Sensor implements StreamConsumer {
         return;
       }
     }
-    if (conn.done) {
-      this.report(f);
-      this.stopPayload(f);
-      conn.close();
-    }
+    if (conn.done) this.finishConnection(f, conn);
+  }
+
+  /** The handshake is over: report it, and keep nothing of it but the flow's counters. */
+  private finishConnection(f: Flow, conn: TlsConnection): void {
+    this.report(f);
+    this.stopPayload(f);
+    conn.close();
+    f.tls = null;
+    f.tcp = null;
+    f.gsi = null;
   }
 
   /** FTP/GSSAPI: hand the TLS bytes unwrapped from ADAT lines to the connection. */
@@ -196,11 +202,7 @@ export class Sensor implements StreamConsumer {
         this.stats.tlsConnections++;
       }
       f.tls.data(dir, bytes, 0, bytes.length, this.curSec, this.curNsec);
-      if (f.tls.done) {
-        this.report(f);
-        this.stopPayload(f);
-        f.tls.close();
-      }
+      if (f.tls.done) this.finishConnection(f, f.tls);
     });
     if (!f.tls && ++f.probes > this.opts.maxProbes) this.stopPayload(f);
   }
@@ -218,10 +220,7 @@ export class Sensor implements StreamConsumer {
       this.stats.tlsConnections++;
     }
     conn.datagram(dir, p.payload, p.payloadOffset, p.payloadLength, tsSec, tsNsec);
-    if (conn.done) {
-      this.report(f);
-      f.ignorePayload = true;
-    }
+    if (conn.done) this.finishConnection(f, conn);
   }
 
   gap(_bytes: number): void {
@@ -252,6 +251,7 @@ export class Sensor implements StreamConsumer {
       // Hand over what is still buffered behind holes before judging the connection.
       this.curFlow = f;
       for (const d of [0, 1] as const) {
+        if (f.tcp === null || f.ignorePayload) break; // the connection finished on what was flushed
         this.curDir = d;
         f.tcp[d].flush(this);
       }

@@ -32,9 +32,15 @@ export function ipv6Text(b: Uint8Array): string {
 }
 
 /** RFC 3339 UTC time with microseconds, from packet time. */
+let cachedSec = -1;
+let cachedPrefix = '';
+
 export function rfc3339(sec: number, nsec: number): string {
-  const d = new Date(sec * 1000);
-  const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+  // Events come in time order, many per second: format each second once.
+  if (sec !== cachedSec) {
+    cachedSec = sec;
+    cachedPrefix = new Date(sec * 1000).toISOString().slice(0, 19); // YYYY-MM-DDTHH:MM:SS
+  }
   const micros = Math.floor(nsec / 1000).toString().padStart(6, '0');
-  return `${iso.slice(0, 19)}.${micros}Z`;
+  return `${cachedPrefix}.${micros}Z`;
 }

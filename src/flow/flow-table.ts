@@ -84,7 +84,8 @@ export class FlowTable {
         ? mix(mix(mix(p.protocol, p.src4), p.dst4), (p.srcPort << 16) | p.dstPort)
         : mix(mix(mix(p.protocol, p.dst4), p.src4), (p.dstPort << 16) | p.srcPort);
     }
-    key >>>= 0;
+    // 30 bits: small-integer keys keep the Map on its fast path (larger numbers are boxed).
+    key &= 0x3fffffff;
     for (let f = this.buckets.get(key) ?? null; f !== null; f = f.bucketNext) {
       if (f.protocol !== p.protocol || f.ipVersion !== (v6 ? 6 : 4)) continue;
       if (v6) {

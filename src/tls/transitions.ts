@@ -124,13 +124,18 @@ const ROWS: readonly Row[] = [
   ['resume_client_ccs', 'C', 'Encrypted', 'established'],
 ];
 
-const TABLE = new Map<string, State>(ROWS.map(([from, side, msg, to]) => [`${from}|${side}|${msg}`, to]));
+/** The rows indexed by state, side and message: a lookup allocates nothing. */
+const TABLE: Partial<Record<State, Record<Side, Partial<Record<Msg, State>>>>> = {};
+for (const [from, side, msg, to] of ROWS) {
+  const bySide = (TABLE[from] ??= { C: {}, S: {} });
+  bySide[side][msg] = to;
+}
 
 /** The next state, or undefined when the table has no such step. A fatal alert ends any handshake. */
 export function transition(from: State, side: Side, msg: Msg): State | undefined {
   if (msg === 'FatalAlert') return from === 'established' ? 'established' : 'failed';
   if (from === 'established' || from === 'failed') return from;
-  return TABLE.get(`${from}|${side}|${msg}`);
+  return TABLE[from]?.[side][msg];
 }
 
 /** All rows, for tests and documentation. */
