@@ -20,7 +20,8 @@ export interface SensorOptions {
 }
 
 export const DEFAULT_SENSOR_OPTIONS: SensorOptions = {
-  flows: { maxFlows: 500_000, idleTimeout: 300, closedTimeout: 10, udpTimeout: 60 },
+  // closedTimeout as Zeek's tcp_close_delay: long enough for late retransmissions of the close
+  flows: { maxFlows: 500_000, idleTimeout: 300, closedTimeout: 5, udpTimeout: 60 },
   memoryBudget: 256 << 20,
   maxBufferedPerDirection: 1 << 20,
   maxProbes: 64,

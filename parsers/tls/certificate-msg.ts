@@ -13,7 +13,7 @@ export interface CertificateMsg {
  * Certificates are copied: they outlive the packet buffer.
  */
 export function parseCertificateMsg(buf: Uint8Array, off: number, len: number, tls13: boolean, maxCerts = 32): Parsed<CertificateMsg> {
-  const c = new Cursor(buf, off, off + len);
+  const c = Cursor.owning(buf, off, len); // one copy; every field is a view of it
   let context: Uint8Array | undefined;
   if (tls13) {
     const ctx = c.vec(1);

@@ -9,7 +9,14 @@ export class Cursor {
     readonly buf: Uint8Array,
     public pos: number,
     readonly end: number,
+    /** `buf` is a private copy: `bytes()` may hand out views instead of copying again. */
+    readonly owned = false,
   ) {}
+
+  /** A cursor over a private copy of buf[off, off+len): what it hands out stays valid. */
+  static owning(buf: Uint8Array, off: number, len: number): Cursor {
+    return new Cursor(buf.slice(off, off + len), 0, len, true);
+  }
 
   get remaining(): number {
     return this.end - this.pos;
@@ -52,10 +59,10 @@ export class Cursor {
     return v;
   }
 
-  /** A copy of the next n bytes (copied so callers may keep it after the packet buffer is reused). */
+  /** The next n bytes, safe to keep after the packet buffer is reused (a copy unless `owned`). */
   bytes(n: number): Uint8Array {
     if (!this.need(n)) return new Uint8Array(0);
-    const out = this.buf.slice(this.pos, this.pos + n);
+    const out = this.owned ? this.buf.subarray(this.pos, this.pos + n) : this.buf.slice(this.pos, this.pos + n);
     this.pos += n;
     return out;
   }
@@ -66,8 +73,8 @@ export class Cursor {
 
   /** A sub-cursor over the next n bytes, advancing this one past them. */
   sub(n: number): Cursor {
-    if (!this.need(n)) return new Cursor(this.buf, this.end, this.end);
-    const c = new Cursor(this.buf, this.pos, this.pos + n);
+    if (!this.need(n)) return new Cursor(this.buf, this.end, this.end, this.owned);
+    const c = new Cursor(this.buf, this.pos, this.pos + n, this.owned);
     this.pos += n;
     return c;
   }

@@ -7,6 +7,8 @@ export interface HelloExtensions {
   types: number[];
   serverNames: string[];
   alpn: string[];
+  /** ALPN protocol names as sent (copied bytes, same order as `alpn`): JA4 reads the first one's raw bytes. */
+  alpnRaw: Uint8Array[];
   supportedVersions: number[];
   supportedGroups: number[];
   ecPointFormats: number[];
@@ -46,6 +48,7 @@ export function emptyExtensions(): HelloExtensions {
     types: [],
     serverNames: [],
     alpn: [],
+    alpnRaw: [],
     supportedVersions: [],
     supportedGroups: [],
     ecPointFormats: [],
@@ -106,7 +109,9 @@ function parseOne(type: number, b: Cursor, side: HelloSide, out: HelloExtensions
       const list = b.vec(2);
       while (list.remaining > 0) {
         const p = list.vec(1);
-        out.alpn.push(wireString(p.bytes(p.remaining)));
+        const raw = p.bytes(p.remaining);
+        out.alpnRaw.push(raw);
+        out.alpn.push(wireString(raw));
       }
       return list.ok;
     }

@@ -38,7 +38,7 @@ export interface ServerHello {
  * session id (RFC 6347 §4.2.1).
  */
 export function parseClientHello(buf: Uint8Array, off: number, len: number, dtls = false): Parsed<ClientHello> {
-  const c = new Cursor(buf, off, off + len);
+  const c = Cursor.owning(buf, off, len); // one copy; every field is a view of it
   const version = c.u16();
   const random = c.bytes(32);
   const sessionId = c.vec(1);
@@ -46,7 +46,7 @@ export function parseClientHello(buf: Uint8Array, off: number, len: number, dtls
   if (dtls) c.vec(1);
   const cipherSuites = c.u16List(2);
   const compressionMethods = c.u8List(1);
-  if (!c.ok) return fail(`ClientHello truncated or malformed at byte ${c.pos - off} of ${len}`);
+  if (!c.ok) return fail(`ClientHello truncated or malformed at byte ${c.pos} of ${len}`);
   if (sid.length > 32) return fail(`ClientHello session_id of ${sid.length} bytes (max 32)`);
   const ext = emptyExtensions();
   const hasExtensions = c.remaining >= 2;
@@ -77,7 +77,7 @@ function isEarlyDraft(version: number): boolean {
 
 /** Parse a ServerHello body (after the 4-byte handshake header). */
 export function parseServerHello(buf: Uint8Array, off: number, len: number): Parsed<ServerHello> {
-  const c = new Cursor(buf, off, off + len);
+  const c = Cursor.owning(buf, off, len); // one copy; every field is a view of it
   const version = c.u16();
   const random = c.bytes(32);
   let sid: Uint8Array = new Uint8Array(0);
@@ -91,7 +91,7 @@ export function parseServerHello(buf: Uint8Array, off: number, len: number): Par
     cipherSuite = c.u16();
     compressionMethod = c.u8();
   }
-  if (!c.ok) return fail(`ServerHello truncated or malformed at byte ${c.pos - off} of ${len}`);
+  if (!c.ok) return fail(`ServerHello truncated or malformed at byte ${c.pos} of ${len}`);
   const isHelloRetryRequest = equalBytes(random, HRR_RANDOM);
   const ext = emptyExtensions();
   if (c.remaining >= 2) extensionBlock(c, isHelloRetryRequest ? 'hrr' : 'server', ext);

@@ -38,7 +38,7 @@ export function looksLikeSslv2ClientHello(buf: Uint8Array, off: number, avail: n
 
 /** Parse an SSLv2 CLIENT-HELLO message body (starting at the msg type byte). */
 export function parseSslv2ClientHello(buf: Uint8Array, off: number, len: number): Parsed<ClientHello> {
-  const c = new Cursor(buf, off, off + len);
+  const c = Cursor.owning(buf, off, len); // one copy; every field is a view of it
   if (c.u8() !== SSLV2_MSG_CLIENT_HELLO) return fail('SSLv2 message is not a CLIENT-HELLO');
   const version = c.u16();
   const specLen = c.u16();
@@ -85,7 +85,7 @@ export interface Sslv2ServerHello {
 
 /** Parse an SSLv2 SERVER-HELLO message body (starting at the msg type byte). */
 export function parseSslv2ServerHello(buf: Uint8Array, off: number, len: number): Parsed<Sslv2ServerHello> {
-  const c = new Cursor(buf, off, off + len);
+  const c = Cursor.owning(buf, off, len); // one copy; every field is a view of it
   if (c.u8() !== SSLV2_MSG_SERVER_HELLO) return fail('SSLv2 message is not a SERVER-HELLO');
   const sessionIdHit = c.u8() !== 0;
   c.u8(); // certificate type

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { isGrease, isTls13Family, SCSV_RENEGOTIATION } from '../../parsers/tls/constants.js';
 import type { Flow } from '../flow/flow.js';
 import type { TlsConnection } from '../tls/connection.js';
@@ -13,8 +13,12 @@ function endpointText(flow: Flow, a: boolean): string {
   return ipv4Text(a ? flow.a4 : flow.b4);
 }
 
+// One-shot hashing (Node ≥ 20.12) skips the Hash object a createHash() call builds.
+const oneShot = (crypto as unknown as { hash?: (alg: string, data: Uint8Array, enc: 'hex') => string }).hash;
+
 function sha256Upper(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('hex').toUpperCase();
+  const hex = oneShot ? oneShot('sha256', der, 'hex') : crypto.createHash('sha256').update(der).digest('hex');
+  return hex.toUpperCase();
 }
 
 const noGrease = (v: number): boolean => !isGrease(v);

@@ -11,7 +11,7 @@ export class HandshakeAssembler {
   private have = 0;
   private need = 0; // header + body length of the pending message; 0 while the header is incomplete
   private skipping = 0;
-  private header = new Uint8Array(4);
+  private header: Uint8Array | null = null; // allocated on the first header split across records
   private headerHave = 0;
 
   constructor(
@@ -69,9 +69,10 @@ export class HandshakeAssembler {
         continue;
       }
       // a header split across records
+      this.header ??= new Uint8Array(4);
       this.header[this.headerHave++] = data[p++];
       if (this.headerHave === 4) {
-        const h = this.header;
+        const h = this.header!;
         this.headerHave = 0;
         const bodyLen = (h[1] << 16) | (h[2] << 8) | h[3];
         if (bodyLen === 0) {

@@ -30,7 +30,7 @@ export class RecordStream {
 
   private pending: Uint8Array | null = null; // header bytes, then the whole record once its length is known
   private pendingLen = 0;
-  private readonly head = new Uint8Array(RECORD_HEADER);
+  private head: Uint8Array | null = null; // allocated on the first record split inside its header
   private need = 0; // total length of the pending record; 0 while its header is incomplete
   private pendingHdr = 0;
   private skipping = 0;
@@ -92,7 +92,7 @@ export class RecordStream {
   }
 
   private startPending(buf: Uint8Array, p: number, end: number): number {
-    this.pending = this.head;
+    this.pending = this.head ??= new Uint8Array(RECORD_HEADER);
     this.pendingLen = 0;
     this.need = 0;
     return this.fillPending(buf, p, end);

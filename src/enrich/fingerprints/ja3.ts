@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import type { ClientHello, ServerHello } from '../../../parsers/tls/hello.js';
+import { isGrease } from './common.js';
+
+/**
+ * JA3 / JA3S (Salesforce, BSD-3-Clause method; this is an independent implementation
+ * written from the README's description).
+ *
+ *   JA3  = md5("SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats")
+ *   JA3S = md5("SSLVersion,Cipher,Extensions")
+ *
+ * Values are decimal, list items joined by '-', fields by ','. An absent or empty list leaves
+ * its field empty but every comma stays ("769,4-5-10,,,").
+ */
+export interface Ja3 {
+  /** The fingerprint string before hashing. */
+  string: string;
+  /** MD5 of `string`, 32 lower-case hex digits. */
+  hash: string;
+}
+
+/**
+ * JA3 of a ClientHello. Pass the connection's FIRST ClientHello (not the retry after a
+ * HelloRetryRequest, and never a concatenation of both).
+ *
+ * - SSLVersion is the hello's legacy_version (`client_version`): 771 for TLS 1.2 and 1.3 alike;
+ *   neither the record-layer version nor supported_versions is used.
+ * - GREASE (RFC 8701) is removed from ciphers, extension types and groups. Everything else is
+ *   kept in wire order: SCSVs (255, 22016), padding (21), pre_shared_key (41), ECH, SNI. No sorting.
+ * - SSLv2-format hellos (RFC 5246 E.2) have no extensions: the string is
+ *   "version,ciphers,,," over the cipher specs that are TLS suites (first byte 0). The 3-byte
+ *   SSLv2-only kinds have no 16-bit value and are left out.
+ */
+export function ja3(ch: ClientHello): Ja3 {
+  const e = ch.ext;
+  const s =
+    ch.version +
+    ',' +
+    decimalList(ch.cipherSuites, true) +
+    ',' +
+    decimalList(e.types, true) +
+    ',' +
+    decimalList(e.supportedGroups, true) +
+    ',' +
+    decimalList(e.ecPointFormats, false);
+  return { string: s, hash: md5(s) };
+}
+
+/**
+ * JA3S of a ServerHello. SSLVersion is the ServerHello's legacy_version (771 for TLS 1.3),
+ * Cipher the chosen suite, Extensions the types in wire order. As in Salesforce's own
+ * implementations, JA3S does not filter GREASE (a server has no reason to send any). No
+ * extensions → trailing empty field ("771,49199,").
+ */
+export function ja3s(sh: ServerHello): Ja3 {
+  const s = sh.version + ',' + sh.cipherSuite + ',' + decimalList(sh.ext.types, false);
+  return { string: s, hash: md5(s) };
+}
+
+function decimalList(values: readonly number[], dropGrease: boolean): string {
+  let out = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (dropGrease && isGrease(v)) continue;
+    out = out.length === 0 ? String(v) : out + '-' + v;
+  }
+  return out;
+}
+
+function md5(s: string): string {
+  return createHash('md5').update(s, 'latin1').digest('hex');
+}

@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import type { ClientHello } from '../../../parsers/tls/hello.js';
+import { hex2, hex4, isGrease } from './common.js';
+
+/**
+ * JA4: TLS client fingerprint (FoxIO; the JA4 method itself is BSD-3-Clause, see
+ * LICENSE-JA4). Independent implementation written from JA4.md. Only JA4 (TLS client) is
+ * here; JA4S, JA4X and the rest of "JA4+" are under the FoxIO License and are NOT implemented.
+ *
+ *   ja4    = a_b_c
+ *   a      = transport, version, SNI flag, cipher count, extension count, ALPN (10 chars)
+ *   b      = trunc-sha256(sorted cipher list)
+ *   c      = trunc-sha256(sorted extension list without SNI/ALPN [ "_" signature algorithms ])
+ *   ja4_r  = a_<sorted ciphers>_<sorted extensions>[_<signature algorithms>] (unhashed)
+ *   ja4_o  = like ja4, ciphers and extensions in wire order, SNI and ALPN kept
+ *   ja4_ro = ja4_o unhashed
+ *
+ * GREASE (RFC 8701) is removed everywhere: ciphers, extension types, supported_versions and
+ * signature algorithms.
+ */
+export interface Ja4 {
+  ja4: string;
+  ja4_r: string;
+  ja4_o: string;
+  ja4_ro: string;
+}
+
+/** 't' TLS over TCP, 'q' QUIC, 'd' DTLS: decided by the transport the hello came over. */
+export type Ja4Transport = 't' | 'q' | 'd';
+
+/** Part b/c of an empty list: a literal, not sha256(""). */
+const EMPTY = '000000000000';
+
+const EXT_SNI = 0x0000;
+const EXT_ALPN = 0x0010;
+
+/**
+ * JA4 of a ClientHello. Pass the connection's FIRST ClientHello (for QUIC, the one from the
+ * Initial packets; for DTLS, the one before any HelloVerifyRequest).
+ */
+export function ja4(ch: ClientHello, transport: Ja4Transport): Ja4 {
+  const e = ch.ext;
+
+  // Ciphers without GREASE, wire order and sorted. SCSVs and reserved values are counted.
+  const wireCiphers: number[] = [];
+  for (const c of ch.cipherSuites) if (!isGrease(c)) wireCiphers.push(c);
+  const sortedCiphers = Uint16Array.from(wireCiphers).sort();
+
+  // Extension types without GREASE: all of them in wire order (for _o), and the sorted
+  // list without SNI and ALPN (for ja4/_r). Duplicates, if a client sends any, are kept.
+  const wireExts: number[] = [];
+  const sortable: number[] = [];
+  let sni = false;
+  for (const t of e.types) {
+    if (isGrease(t)) continue;
+    wireExts.push(t);
+    if (t === EXT_SNI) sni = true;
+    else if (t !== EXT_ALPN) sortable.push(t);
+  }
+  const sortedExts = Uint16Array.from(sortable).sort();
+
+  const a =
+    transport +
+    versionCode(ch) +
+    (sni ? 'd' : 'i') +
+    count2(wireCiphers.length) +
+    count2(wireExts.length) +
+    alpnCode(e.alpnRaw.length > 0 ? e.alpnRaw[0] : undefined);
+
+  // Signature algorithms from extension 0x000d only, wire order, GREASE removed.
+  const sig = hexList(e.signatureAlgorithms, true);
+
+  const bSorted = hexList(sortedCiphers, false);
+  const bWire = hexList(wireCiphers, false);
+  // No "_" when there are no signature algorithms (JA4.md).
+  const cSorted = withSig(hexList(sortedExts, false), sig);
+  const cWire = withSig(hexList(wireExts, false), sig);
+
+  return {
+    ja4: a + '_' + (sortedCiphers.length === 0 ? EMPTY : sha12(bSorted)) + '_' + (sortedExts.length === 0 ? EMPTY : sha12(cSorted)),
+    ja4_r: a + '_' + bSorted + '_' + cSorted,
+    // The original-order list keeps SNI/ALPN, so a hello whose only extension is SNI still
+    // hashes "0000" here (9af15b336e6a) while its ja4 c part is 000000000000.
+    ja4_o: a + '_' + (wireCiphers.length === 0 ? EMPTY : sha12(bWire)) + '_' + (wireExts.length === 0 ? EMPTY : sha12(cWire)),
+    ja4_ro: a + '_' + bWire + '_' + cWire,
+  };
+}
+
+/**
+ * Part a's version: the numerically highest non-GREASE value of supported_versions when the
+ * extension offers one, else the legacy_version. Never the record-layer version.
+ * TLS 1.3 draft code points (0x7fxx) sort above 0x0304 and map to "00", as the references do.
+ */
+function versionCode(ch: ClientHello): string {
+  let v = -1;
+  for (const s of ch.ext.supportedVersions) if (!isGrease(s) && s > v) v = s;
+  if (v < 0) v = ch.version;
+  switch (v) {
+    case 0x0304:
+      return '13';
+    case 0x0303:
+      return '12';
+    case 0x0302:
+      return '11';
+    case 0x0301:
+      return '10';
+    case 0x0300:
+      return 's3';
+    case 0x0002:
+      return 's2';
+    case 0xfeff:
+      return 'd1';
+    case 0xfefd:
+      return 'd2';
+    case 0xfefc:
+      return 'd3';
+    default:
+      return '00';
+  }
+}
+
+/** min(n, 99) as two decimal digits. */
+function count2(n: number): string {
+  return n > 99 ? '99' : n < 10 ? '0' + n : String(n);
+}
+
+function isAlnum(b: number): boolean {
+  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
+}
+
+/**
+ * First and last character of the first ALPN value (JA4.md "ALPN Extension Value"):
+ * no ALPN, no value or an empty value → "00"; both end bytes ASCII alphanumeric → those two
+ * characters (a 1-byte value gives its character twice); otherwise the first and last
+ * characters of the value's lower-case hex (0xBA 0xAD → "bd"). Raw non-alphanumeric bytes
+ * never reach the fingerprint.
+ */
+function alpnCode(p: Uint8Array | undefined): string {
+  if (p === undefined || p.length === 0) return '00';
+  const first = p[0];
+  const last = p[p.length - 1];
+  if (isAlnum(first) && isAlnum(last)) return String.fromCharCode(first, last);
+  return hex2(first)[0] + hex2(last)[1];
+}
+
+function hexList(values: ArrayLike<number>, dropGrease: boolean): string {
+  let out = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (dropGrease && isGrease(v)) continue;
+    out = out.length === 0 ? hex4(v) : out + ',' + hex4(v);
+  }
+  return out;
+}
+
+function withSig(exts: string, sig: string): string {
+  return sig.length === 0 ? exts : exts + '_' + sig;
+}
+
+/** First 12 hex digits of SHA-256 (callers handle the empty-list literal). */
+function sha12(s: string): string {
+  return createHash('sha256').update(s, 'latin1').digest('hex').slice(0, 12);
+}
