@@ -109,9 +109,11 @@ function parseOne(type: number, b: Cursor, side: HelloSide, out: HelloExtensions
       const list = b.vec(2);
       while (list.remaining > 0) {
         const p = list.vec(1);
-        const raw = p.bytes(p.remaining);
-        out.alpnRaw.push(raw);
-        out.alpn.push(wireString(raw));
+        const view = p.bytes(p.remaining);
+        // Copied again: on a Node Buffer, Cursor.bytes (Buffer#slice) returns a view into a
+        // packet buffer that is reused; these bytes are kept past the packet.
+        out.alpnRaw.push(new Uint8Array(view));
+        out.alpn.push(wireString(view));
       }
       return list.ok;
     }

@@ -314,12 +314,19 @@ describe("JA3/JA3S against Wireshark's values (derived-tshark, all 45 corpus pca
           // Draft-era (pre draft-22) ServerHellos: tshark misparses them (corpus MANIFEST), no reference.
           if ((c.sh.version & 0xff00) === 0x7f00) {
             skippedDraft++;
+            console.log(`  draft ServerHello ${rel}: ours ${ja3s(c.sh).string}, tshark ${shRow.ja3s_string}`);
             continue;
           }
           t.ja3s.total++;
           const g = ja3s(c.sh);
           if (g.hash === shRow.ja3s && g.string === shRow.ja3s_string) t.ja3s.ok++;
           else misses.push(`${rel} ${c.server}:${c.serverPort} ja3s got ${g.string} want ${shRow.ja3s_string}`);
+        }
+      }
+      for (const r of rows) {
+        if (r.transport !== 'tcp' || !r.ja3) continue;
+        if (!conns.some((c) => c.transport === 'tcp' && c.client === r.src && c.clientPort === r.src_port && c.server === r.dst && c.serverPort === r.dst_port && c.ch)) {
+          console.log(`  tshark TCP ClientHello without a sensor ClientHello: ${rel} frame ${r.frame} ${r.src}:${r.src_port}`);
         }
       }
       skippedQuic += new Set(rows.filter((r) => r.transport === 'udp' && !conns.some((c) => c.transport === 'udp')).map((r) => `${r.src}:${r.src_port}`)).size;
