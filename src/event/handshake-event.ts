@@ -4,6 +4,7 @@ import type { Flow } from '../flow/flow.js';
 import type { TlsConnection } from '../tls/connection.js';
 import { alertName, cipherName, groupName, sslv2CipherName, versionDetail, versionName, versionProtocol } from '../registry/names.js';
 import { ipv4Text, ipv6Text, rfc3339 } from './ip.js';
+import { mtlsOf } from '../enrich/mtls.js';
 
 /** The handshake event: the contract of docs/events.md, built once per connection. */
 export type HandshakeEvent = Record<string, unknown>;
@@ -76,7 +77,7 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection): HandshakeE
       : [ch.version]
     : undefined;
 
-  const mtls = mtlsObserved(conn);
+  const mtls = mtlsOf(conn);
   const established = conn.established;
   const ecsVer = version !== undefined ? ecsVersion(version) : undefined;
 
@@ -177,18 +178,4 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection): HandshakeE
     },
   };
   return event;
-}
-
-/** mTLS as far as plaintext shows it (TLS ≤ 1.2); TLS 1.3 hides both messages. */
-function mtlsObserved(conn: TlsConnection): { requested: boolean | null; presented: boolean | null; method: string } {
-  if (conn.tls13 || (!conn.serverHello && !conn.sslv2ServerHello)) {
-    return { requested: null, presented: null, method: 'unknown' };
-  }
-  // The server flight is over once ServerHelloDone (or an abbreviated handshake) was seen.
-  const serverFlightSeen = conn.history.includes('n') || conn.abbreviated;
-  const requested = conn.certificateRequest !== undefined ? true : serverFlightSeen ? false : null;
-  let presented: boolean | null = null;
-  if (conn.clientCertificates !== undefined) presented = conn.clientCertificates.length > 0;
-  else if (conn.clientKeyExchange || conn.abbreviated || requested === false) presented = false;
-  return { requested, presented, method: requested === null && presented === null ? 'unknown' : 'observed' };
 }

@@ -375,7 +375,7 @@ export class TlsConnection {
   encryptedRecord(d: Direction, type: number, len: number): void {
     if (this.done || this.clientDir === -1) return;
     const side = this.side(d);
-    if ((this.serverHello || this.helloRetryRequest) && this.recordSizes.length < MAX_RECORD_SIZES) {
+    if (this.serverHello && this.recordSizes.length < MAX_RECORD_SIZES) {
       this.recordSizes.push({ from: side, type, length: len });
     }
     if (this.state === 'established') {
