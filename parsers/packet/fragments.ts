@@ -1,3 +1,4 @@
+import { copyBytes } from '../bytes.js';
 import { R_FRAGMENT_DROPPED, R_FRAGMENT_PENDING, R_OK } from './walk.js';
 
 /**
@@ -211,8 +212,8 @@ export class FragmentTable {
       p = this.create(hash);
       if (p === null) return R_FRAGMENT_DROPPED;
       p.v6 = true;
-      p.src6 = src.slice(0, 16);
-      p.dst6 = dst.slice(0, 16);
+      p.src6 = copyBytes(src, 0, 16);
+      p.dst6 = copyBytes(dst, 0, 16);
       p.id = id;
     }
     return this.add(p, fragOff, more, buf, off, len, nextHeader);
@@ -301,7 +302,7 @@ export class FragmentTable {
 
     // copy: the caller's buffer is reused for the next packet
     offs.splice(i, 0, fragOff);
-    parts.splice(i, 0, buf.slice(off, off + len));
+    parts.splice(i, 0, copyBytes(buf, off, off + len));
     p.bytes += len;
     st.bytesHeld += len;
     st.stored++;

@@ -1,3 +1,4 @@
+import { copyBytes } from '../bytes.js';
 /**
  * A bounds-checked reader over a byte range. Reading past the end never throws: it
  * returns zeros and clears `ok`, so a parser checks once at the end instead of at
@@ -15,7 +16,7 @@ export class Cursor {
 
   /** A cursor over a private copy of buf[off, off+len): what it hands out stays valid. */
   static owning(buf: Uint8Array, off: number, len: number): Cursor {
-    return new Cursor(buf.slice(off, off + len), 0, len, true);
+    return new Cursor(copyBytes(buf, off, off + len), 0, len, true);
   }
 
   get remaining(): number {
@@ -62,7 +63,7 @@ export class Cursor {
   /** The next n bytes, safe to keep after the packet buffer is reused (a copy unless `owned`). */
   bytes(n: number): Uint8Array {
     if (!this.need(n)) return new Uint8Array(0);
-    const out = this.owned ? this.buf.subarray(this.pos, this.pos + n) : this.buf.slice(this.pos, this.pos + n);
+    const out = this.owned ? this.buf.subarray(this.pos, this.pos + n) : copyBytes(this.buf, this.pos, this.pos + n);
     this.pos += n;
     return out;
   }

@@ -1,3 +1,4 @@
+import { copyBytes } from '../../parsers/bytes.js';
 import type { MemoryBudget } from './budget.js';
 
 /** Where a direction's in-order bytes go. */
@@ -118,7 +119,7 @@ export class TcpReassembler {
       this.drain(out);
       return;
     }
-    const seg: Segment = { seq, data: buf.slice(off, off + len) };
+    const seg: Segment = { seq, data: copyBytes(buf, off, off + len) };
     this.oooBytes += len;
     const list = (this.ooo ??= []);
     // Keep the list in sequence order; most arrivals append.

@@ -1,3 +1,4 @@
+import { copyBytes } from '../../parsers/bytes.js';
 import { ContentType, HandshakeType, isTls13Family } from '../../parsers/tls/constants.js';
 import { parseCertificateMsg } from '../../parsers/tls/certificate-msg.js';
 import { parseClientHello, parseServerHello, type ClientHello, type ServerHello } from '../../parsers/tls/hello.js';
@@ -218,7 +219,7 @@ export class TlsConnection {
       }
       const start = this.canStart(d, buf, off, len);
       if (start === 'short') {
-        d.pre = buf.slice(off, off + len);
+        d.pre = copyBytes(buf, off, off + len);
         return;
       }
       if (start === 'no') return;

@@ -114,3 +114,16 @@ describe('TCP reassembly', () => {
     expect(budget.used).toBe(0);
   });
 });
+
+describe('TCP reassembly with reused read buffers', () => {
+  it('keeps its own copy of out-of-order data held from a Node Buffer that is then overwritten', () => {
+    const out = new Out();
+    const r = new TcpReassembler(new MemoryBudget(1 << 20), 1 << 20);
+    r.segment(0, true, new Uint8Array(0), 0, 0, out);
+    const readBuffer = Buffer.alloc(100, 0x22); // what file reads hand out; Buffer.slice() is a view
+    r.segment(51, false, readBuffer, 0, 50, out); // ahead of a hole: must be copied
+    readBuffer.fill(0x99); // the next read reuses the buffer
+    r.segment(1, false, Buffer.alloc(50, 0x11), 0, 50, out);
+    expect(out.bytes).toEqual([...new Array(50).fill(0x11), ...new Array(50).fill(0x22)]);
+  });
+});

@@ -28,8 +28,10 @@ export interface Ja3 {
  * - GREASE (RFC 8701) is removed from ciphers, extension types and groups. Everything else is
  *   kept in wire order: SCSVs (255, 22016), padding (21), pre_shared_key (41), ECH, SNI. No sorting.
  * - SSLv2-format hellos (RFC 5246 E.2) have no extensions: the string is
- *   "version,ciphers,,," over the cipher specs that are TLS suites (first byte 0). The 3-byte
- *   SSLv2-only kinds have no 16-bit value and are left out.
+ *   "version,ciphers,,," over the cipher specs that are TLS suites (first byte 0), so the same
+ *   client gives the same JA3 whichever hello format it uses. The 3-byte SSLv2-only kinds have
+ *   no 16-bit value and are left out. The salesforce Python script and Wireshark read only
+ *   TLS-record hellos and give no JA3 for these; no reference vector exists.
  */
 export function ja3(ch: ClientHello): Ja3 {
   const e = ch.ext;
@@ -50,7 +52,9 @@ export function ja3(ch: ClientHello): Ja3 {
  * JA3S of a ServerHello. SSLVersion is the ServerHello's legacy_version (771 for TLS 1.3),
  * Cipher the chosen suite, Extensions the types in wire order. As in Salesforce's own
  * implementations, JA3S does not filter GREASE (a server has no reason to send any). No
- * extensions → trailing empty field ("771,49199,").
+ * extensions → trailing empty field ("771,49199,"). A HelloRetryRequest is a ServerHello on the
+ * wire and can be fingerprinted the same way; which one to report is the caller's choice
+ * (the corpus tests use the real ServerHello, `conn.serverHello`).
  */
 export function ja3s(sh: ServerHello): Ja3 {
   const s = sh.version + ',' + sh.cipherSuite + ',' + decimalList(sh.ext.types, false);
