@@ -196,13 +196,21 @@ SADDR=$S4      # server address of the next connection (IPv6 in brackets)
 
 fail() { SCEN_OK=0; echo "make-pcaps: [$CUR] $*" >&2; }
 
-bg() { "$@" & BG_PIDS+=($!); }
+# Start a command in the server namespace in the background. It must be a plain command
+# (not a shell function) so that $! is the process itself (ip execs timeout, which
+# forwards SIGINT/SIGTERM to its child) and not a subshell that ignores SIGINT.
+bgS() { # log command...
+  local log=$1; shift
+  ip netns exec "$NS_S" timeout "$@" >"$log" 2>&1 </dev/null &
+  BG_PIDS+=($!)
+  LAST_BG=$!
+}
 
 begin() { # pcap-name
   CUR=$1; SCEN_OK=1; NSRV=0; NCLI=0; PORT=443; SADDR=$S4
   local err=$LOGS/$CUR.tcpdump.log i
-  bg inS timeout "$CAP_TMO" tcpdump -Z root --immediate-mode -n -i "$IF_S" -s 0 -U -w "$CAPS/$CUR.pcap" 2>"$err"
-  CAP_PID=$!
+  bgS "$err" "$CAP_TMO" tcpdump -Z root --immediate-mode -n -i "$IF_S" -s 0 -U -w "$CAPS/$CUR.pcap"
+  CAP_PID=$LAST_BG
   for i in $(seq 100); do grep -q 'listening on' "$err" && break; sleep 0.05; done
   grep -q 'listening on' "$err" || fail "tcpdump did not start: $(cat "$err")"
   sleep 0.3
@@ -230,8 +238,8 @@ srv() { # port command... — start a server in the server namespace, wait until
   local port=$1; shift
   srv_done
   NSRV=$((NSRV + 1)); SRV_LOG=$LOGS/$CUR.srv$NSRV.log
-  bg inS timeout "$TMO" "$@" >"$SRV_LOG" 2>&1 </dev/null
-  SRV_PID=$!
+  bgS "$SRV_LOG" "$TMO" "$@"
+  SRV_PID=$LAST_BG
   wait_listen "$port" || fail "server did not listen on port $port: $* ($(tail -3 "$SRV_LOG" | tr '\n' ' '))"
 }
 

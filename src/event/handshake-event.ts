@@ -5,6 +5,7 @@ import type { TlsConnection } from '../tls/connection.js';
 import { alertName, cipherName, groupName, sslv2CipherName, versionDetail, versionName, versionProtocol } from '../registry/names.js';
 import { ipv4Text, ipv6Text, rfc3339 } from './ip.js';
 import { mtlsOf } from '../enrich/mtls.js';
+import { ja3, ja3s, ja4 } from '../enrich/fingerprints/index.js';
 
 /** The handshake event: the contract of docs/events.md, built once per connection. */
 export type HandshakeEvent = Record<string, unknown>;
@@ -78,6 +79,10 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection): HandshakeE
     : undefined;
 
   const mtls = mtlsOf(conn);
+  // Fingerprints of the first ClientHello (JA3/JA4 specifications) and of the final ServerHello.
+  const fpJa3 = ch ? ja3(ch) : undefined;
+  const fpJa3s = sh ? ja3s(sh) : undefined;
+  const fpJa4 = ch ? ja4(ch, conn.dtls ? 'd' : 't') : undefined;
   const established = conn.established;
   const ecsVer = version !== undefined ? ecsVersion(version) : undefined;
 
@@ -109,14 +114,22 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection): HandshakeE
       next_protocol: sh?.ext.alpn[0],
       client: {
         server_name: ch?.ext.serverNames[0],
+        ja3: fpJa3?.hash,
         supported_ciphers: suites?.map(cipherName),
         ...(clientShas && clientShas.length > 0 ? { hash: { sha256: clientShas[0] } } : {}),
       },
       server: {
+        ja3s: fpJa3s?.hash,
         ...(serverShas.length > 0 ? { hash: { sha256: serverShas[0] } } : {}),
       },
     },
     tlsscope: {
+      ja4: fpJa4?.ja4,
+      ja4_r: fpJa4?.ja4_r,
+      ja4_o: fpJa4?.ja4_o,
+      ja4_ro: fpJa4?.ja4_ro,
+      ja3_string: fpJa3?.string,
+      ja3s_string: fpJa3s?.string,
       client: ch
         ? {
             version: ch.version,
