@@ -89,7 +89,7 @@ function skeleton(der: Uint8Array): Skeleton {
 function parseDetails(der: Uint8Array, sha256: string): X509Details {
   const sk = skeleton(der);
   // The schema decode: throws on anything that is not an X.509 Certificate.
-  const model: AsnCertificateModel = new AsnCertificate(der).model;
+  const model: AsnCertificateModel = new AsnCertificate(der as Uint8Array<ArrayBuffer>).model;
   const tbs = model.tbsCertificate;
   const warnings: string[] = [];
   if (sk.trailing > 0) warnings.push(`${sk.trailing} octets after the certificate`);
