@@ -285,7 +285,7 @@ expect() {
   printf '{"file":"%s.pcap","server":"%s","server_port":%s,"version":%s,"cipher":%s,"sni":%s,"alpn_selected":%s,"resumed":%s,"hrr":%s,"client_cert_requested":%s,"client_cert_presented":%s,"established":%s,"note":"%s"}\n' \
     "$CUR" "${SADDR//[\[\]]/}" "$PORT" "$(js "$v")" "$(js "$cipher")" "$(js "$sni")" "$(js "$alpn")" \
     "$resumed" "$hrr" "$ccr" "$ccp" "$est" "$note" >>"$SPECS"
-  EXP_V=$v EXP_ALPN=$alpn EXP_RESUMED=$resumed EXP_EST=$est EXP_CCP=$ccp
+  EXP_V=$v EXP_ALPN=$alpn EXP_RESUMED=$resumed EXP_EST=$est EXP_CCP=$ccp EXP_CCR=$ccr
 }
 
 # ---- OpenSSL
@@ -307,10 +307,14 @@ ocli() {
     cli ok openssl s_client -connect "$SADDR:$PORT" "${sni[@]}" -CAfile "$CERTS/ca.pem" \
       -verify_return_error -verify_hostname "$SNI" -ign_eof "$@"
     local kind=New; [ "$EXP_RESUMED" = true ] && kind=Reused
-    cli_log_has "^$kind, $(OSSL_VER_NAME "$EXP_V"), Cipher is " "expected $kind, TLS $EXP_V"
+    cli_log_has "^$kind, " "expected a $kind session"
+    cli_log_has "^ +Protocol +: $(OSSL_VER_NAME "$EXP_V")\$" "expected TLS $EXP_V"
     if [ "$EXP_ALPN" = null ]; then cli_log_has '^No ALPN negotiated' "no ALPN"
     else cli_log_has "^ALPN protocol: $EXP_ALPN\$" "ALPN $EXP_ALPN"; fi
-    cli_log_has '^Verify return code: 0 ' "server certificate verified"
+    # s_client prints the server's CertificateRequest signature algorithms iff it got one
+    if [ "$EXP_CCR" = true ]; then cli_log_has '^Requested Signature Algorithms' "CertificateRequest"
+    elif grep -q '^Requested Signature Algorithms' "$CLI_LOG"; then fail "client $NCLI got an unexpected CertificateRequest"; fi
+    cli_log_has '^ *Verify return code: 0 ' "server certificate verified"
     cli_log_has 'olleh' "reply from the server"
   else
     cli any openssl s_client -connect "$SADDR:$PORT" "${sni[@]}" -CAfile "$CERTS/ca.pem" \
@@ -436,10 +440,11 @@ sc_openssl_tiny_mss() {
   begin openssl-tls12-tiny-mss
   set_advmss 200 || fail "could not set advmss"
   osrv 2 -cert "$CERTS/server-big.pem" -key "$CERTS/server-big.key" -cert_chain "$CERTS/chain-big.pem" -alpn h2
-  expect v=1.2 cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 alpn=h2 note="MSS 200, 4-certificate chain (RSA 4096) split over many segments"
-  ocli -tls1_2 -alpn h2,http/1.1
-  expect v=1.3 cipher=TLS_AES_256_GCM_SHA384 alpn=h2 note="MSS 200, TLS 1.3, encrypted chain over many segments"
-  ocli -tls1_3 -alpn h2,http/1.1
+  # -bugs sets SSL_OP_TLSEXT_PADDING: the ClientHello is padded to 512 bytes (3 segments)
+  expect v=1.2 cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 alpn=h2 note="MSS 200, padded ClientHello, 4-certificate chain (RSA 4096) over many segments"
+  ocli -tls1_2 -alpn h2,http/1.1 -bugs
+  expect v=1.3 cipher=TLS_AES_256_GCM_SHA384 alpn=h2 note="MSS 200, TLS 1.3, padded ClientHello, encrypted chain over many segments"
+  ocli -tls1_3 -alpn h2,http/1.1 -bugs
   srv_done
   set_advmss "" || fail "could not restore the route"
   finish
@@ -508,12 +513,18 @@ gcli() { # args...
   cli_log_has '^- Handshake was completed' "handshake completed"
   cli_log_has 'olleh|hello from the client' "echo from the server"
   if [ "$EXP_ALPN" != null ]; then cli_log_has "^- Application protocol: $EXP_ALPN" "ALPN"; fi
+  # gnutls-cli reports "Successfully sent N certificate(s)" only when a certificate was requested
+  if [ "$EXP_CCR" = true ]; then
+    if [ "$EXP_CCP" = true ]; then cli_log_has '^- Successfully sent [1-9][0-9]* certificate' "client certificate sent"
+    else cli_log_has '^- Successfully sent 0 certificate' "certificate requested, none sent"; fi
+  elif grep -q '^- Successfully sent' "$CLI_LOG"; then fail "client $NCLI: unexpected CertificateRequest"; fi
 }
 
 sc_gnutls() { # 1.2|1.3
   local v=$1 c
   begin "gnutls-tls${v/./}"
-  if [ "$v" = 1.3 ]; then c=TLS_AES_256_GCM_SHA384; else c=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384; fi
+  # the server holds an RSA and an ECDSA certificate; for TLS 1.2 GnuTLS prefers ECDSA
+  if [ "$v" = 1.3 ]; then c=TLS_AES_256_GCM_SHA384; else c=TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384; fi
   # gnutls-serv requests a client certificate by default (optional; verified if sent)
   gsrv "NORMAL:-VERS-ALL:+VERS-TLS$v" --verify-client-cert --alpn http/1.1
   expect v="$v" cipher=$c ccr=true ccp=false alpn=http/1.1 note="GnuTLS, certificate requested, none sent"
@@ -545,8 +556,9 @@ sc_node() { # 1.2|1.3
   local ver=(--min "TLSv$v" --max "TLSv$v")
   # 1) no certificate request; full handshake then resumption with the saved session
   nsrv "${ver[@]}" --accept 2 --cert "$CERTS/server-rsa.pem" --key "$CERTS/server-rsa.key" --alpn h2
-  expect v="$v" cipher=$c1 alpn=h2 note="Node, full handshake (session saved)"
-  expect v="$v" cipher=$c1 alpn=h2 resumed=true note="Node, resumed with the saved session"
+  local how="session ticket"; [ "$v" = 1.3 ] && how="PSK"
+  expect v="$v" cipher=$c1 alpn=h2 note="Node, full handshake (session saved from the session event)"
+  expect v="$v" cipher=$c1 alpn=h2 resumed=true note="Node, resumed via the session option ($how)"
   ncli "${ver[@]}" --alpn h2,http/1.1 --resume
   srv_done
   # 2) requestCert + rejectUnauthorized: client presents an RSA certificate
@@ -604,4 +616,17 @@ for name in "${WRITTEN[@]}"; do
   echo "wrote pcaps/$name.pcap ($(stat -c %s "$OUT_DIR/$name.pcap") bytes, $(grep -c "\"file\":\"$name.pcap\"" "$SPECS") connections)"
 done
 cp "$WORK/expected.json" "$OUT_DIR/expected.json.tmp" && mv -f "$OUT_DIR/expected.json.tmp" "$OUT_DIR/expected.json"
+# Refresh the generated table in pcaps/README.md (between its marker lines), if present.
+if [ -f "$OUT_DIR/README.md" ] && grep -q '^<!-- table:begin' "$OUT_DIR/README.md"; then
+  TOOLS="$(openssl version | cut -d' ' -f1-2), GnuTLS $(gnutls-cli --version 2>/dev/null | head -1 | awk '{print $2}'), Node $(node --version), $(tshark --version 2>/dev/null | head -1 | cut -d' ' -f1-3)"
+  if node "$HELPERS/expected.mjs" --table "$OUT_DIR/expected.json" --tools "$TOOLS" >"$WORK/table.md"; then
+    awk -v tbl="$WORK/table.md" '
+      /^<!-- table:begin/ { print; while ((getline l < tbl) > 0) print l; skip = 1; next }
+      /^<!-- table:end/   { skip = 0 }
+      !skip' "$OUT_DIR/README.md" >"$OUT_DIR/README.md.tmp" && mv -f "$OUT_DIR/README.md.tmp" "$OUT_DIR/README.md"
+    echo "wrote pcaps/README.md (table)"
+  else
+    echo "make-pcaps: could not regenerate the README table" >&2
+  fi
+fi
 echo "wrote pcaps/expected.json ($(( $(date +%s) - START ))s)"

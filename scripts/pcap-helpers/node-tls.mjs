@@ -8,7 +8,7 @@
 //                            [--alpn h2,http/1.1] [--resume] [--expect-peer-cert yes|no] [--bytes N]
 //
 // Protocol: the client sends N bytes ending in "\n"; the server answers with a header
-// line "peer-cert: yes|no" plus ~3 KB and closes. The server exits after --accept
+// line "peer-cert: yes|no" plus ~2 KB and closes. The server exits after --accept
 // connections (or after 15 s). Each side prints one JSON line per connection and exits
 // non-zero when something is not as asked (e.g. --resume but the session was not reused).
 import tls from 'node:tls';
@@ -81,7 +81,7 @@ function server(o) {
       if (answered || !buf.includes('\n')) return;
       answered = true;
       console.log(info(sock, { side: 'server', peerCert: hasPeer, authorized: sock.authorized, received: buf.length }));
-      sock.end(`peer-cert: ${hasPeer ? 'yes' : 'no'}\n` + 'tlsscope test reply '.repeat(150) + '\n');
+      sock.end(`peer-cert: ${hasPeer ? 'yes' : 'no'}\n` + 'tlsscope test reply '.repeat(100) + '\n');
     });
     sock.on('error', (e) => console.error(`node-tls server: ${e.message}`));
     sock.on('close', done);
@@ -113,7 +113,7 @@ function connectOnce(o, session) {
       latest = s;
     });
     sock.on('secureConnect', () => {
-      const n = Number(o.bytes ?? 1500);
+      const n = Number(o.bytes ?? 1200);
       sock.write('hello from the node client '.repeat(Math.ceil(n / 27)).slice(0, n - 1) + '\n');
     });
     sock.on('data', (d) => {
@@ -142,7 +142,7 @@ async function client(o) {
   }
   if (first.reused) fail('first connection unexpectedly resumed');
   for (const r of results) {
-    if (r.replyBytes < 1000) fail(`short reply (${r.replyBytes} bytes)`);
+    if (r.replyBytes < 2000) fail(`short reply (${r.replyBytes} bytes)`);
     if (o['expect-peer-cert'] && r.peerCert !== o['expect-peer-cert']) {
       fail(`server saw client certificate: ${r.peerCert}, expected ${o['expect-peer-cert']}`);
     }

@@ -193,6 +193,9 @@ function mtlsMissing(ctx: FindingContext): Draft[] {
 
 function handshakeFailure(ctx: FindingContext): Draft[] {
   const a = ctx.conn.fatalAlert;
+  if (!a && ctx.conn.encryptedAbort) {
+    return [{ id: 'handshake_failure', severity: 'low', message: 'the server answered the client\'s TLS 1.3 flight with one encrypted alert-sized record and closed (alert content not visible)' }];
+  }
   if (!a || ctx.conn.established) return [];
   const who = a.from === 'C' ? 'client' : 'server';
   const sev: Severity = CERTIFICATE_ALERTS.has(a.description) ? 'medium' : 'low';

@@ -181,7 +181,9 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection): HandshakeE
             description: alertName(conn.lastAlert.description),
             from: conn.lastAlert.from === 'C' ? 'client' : 'server',
           }
-        : undefined,
+        : conn.encryptedAbort
+          ? { level: 'fatal', description: 'encrypted', from: 'server', encrypted: true }
+          : undefined,
       history: conn.history,
       anomalies: conn.anomalies.length > 0 ? conn.anomalies : undefined,
       flow: {

@@ -41,6 +41,8 @@ const MAX_ANOMALIES = 16;
 const MAX_RECORD_SIZES = 32;
 /** After a TLS 1.3 handshake, how many client records to watch before calling the connection done. */
 const TLS13_CLIENT_RECORDS_AFTER = 8;
+/** A TLS 1.3 record holding one alert: 2 bytes, the inner type, and a 16-byte (or CCM_8 8-byte) tag. */
+const ENCRYPTED_ALERT_SIZES = new Set([2 + 1 + 16, 2 + 1 + 8]);
 
 export interface AlertSeen {
   level: number;
@@ -150,6 +152,7 @@ export class TlsConnection {
   recordSizes: RecordSize[] = [];
   /** Encrypted records seen after the handshake was established, per side. */
   private afterEstablished = [0, 0];
+  private serverAlertSized = false;
   /** Set when nothing more needs to be read: the flow may stop reassembling. */
   done = false;
 
@@ -191,8 +194,18 @@ export class TlsConnection {
     }
   }
 
+  /**
+   * Whether the handshake completed. A TLS 1.3 server that rejects the client's flight (for
+   * example certificate_required) answers with one encrypted alert and closes; Zeek still calls
+   * that established, we do not.
+   */
   get established(): boolean {
-    return this.state === 'established';
+    return this.state === 'established' && !this.encryptedAbort;
+  }
+
+  /** TLS 1.3: the server's only record after the client's flight had an encrypted alert's size. */
+  get encryptedAbort(): boolean {
+    return this.serverAlertSized && this.afterEstablished[1] === 1;
   }
 
   /** Whether a chunk starting at buf[off] may begin this direction's TLS stream. */
@@ -318,10 +331,14 @@ export class TlsConnection {
     if (!this.tls13) this.done = true;
   }
 
-  private noteAfterEstablished(side: Side): void {
+  private noteAfterEstablished(side: Side, len: number): void {
     const i = side === 'C' ? 0 : 1;
     this.afterEstablished[i]++;
-    if (this.afterEstablished[1] > 0 || this.afterEstablished[0] >= TLS13_CLIENT_RECORDS_AFTER) this.done = true;
+    // An alert-sized first server record may be the end of the connection: keep reading until
+    // the server says more (then it was data) or the connection ends (then it was an alert).
+    if (i === 1 && this.afterEstablished[1] === 1) this.serverAlertSized = ENCRYPTED_ALERT_SIZES.has(len);
+    const serverDone = this.afterEstablished[1] > (this.serverAlertSized ? 1 : 0);
+    if (serverDone || this.afterEstablished[0] >= TLS13_CLIENT_RECORDS_AFTER) this.done = true;
   }
 
   record(d: Direction, type: number, buf: Uint8Array, off: number, len: number): void {
@@ -380,7 +397,7 @@ export class TlsConnection {
       this.recordSizes.push({ from: side, type, length: len });
     }
     if (this.state === 'established') {
-      if (this.tls13) this.noteAfterEstablished(side);
+      if (this.tls13) this.noteAfterEstablished(side, len);
       return;
     }
     this.step(side, 'Encrypted');

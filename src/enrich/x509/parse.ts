@@ -88,8 +88,13 @@ function skeleton(der: Uint8Array): Skeleton {
 
 function parseDetails(der: Uint8Array, sha256: string): X509Details {
   const sk = skeleton(der);
-  // The schema decode: throws on anything that is not an X.509 Certificate.
-  const model: AsnCertificateModel = new AsnCertificate(der as Uint8Array<ArrayBuffer>).model;
+  // The schema decode: throws on anything that is not an X.509 Certificate. asn1js caps the
+  // number of nodes at 10,000 by default, which a real certificate with 10,000 SANs exceeds
+  // (Zeek's tls-fragmented-handshake trace). Every node takes at least two octets, so a cap
+  // of one node per octet never cuts a genuine certificate and still bounds the work by size.
+  const model: AsnCertificateModel = new AsnCertificate(der as Uint8Array<ArrayBuffer>, {
+    berOptions: { maxNodes: Math.max(10_000, der.length) },
+  }).model;
   const tbs = model.tbsCertificate;
   const warnings: string[] = [];
   if (sk.trailing > 0) warnings.push(`${sk.trailing} octets after the certificate`);
@@ -127,6 +132,7 @@ function parseDetails(der: Uint8Array, sha256: string): X509Details {
     ...(key.curve !== undefined ? { public_key_curve: key.curve } : {}),
     ...(key.exponent !== undefined ? { public_key_exponent: key.exponent } : {}),
     signature_algorithm: sigInfo?.name ?? sigOid,
+    signature_oid: sigOid,
     ...(signatureHash !== undefined ? { signature_hash: signatureHash } : {}),
     san: { dns: [], ip: [], email: [], uri: [], other: 0 },
     is_ca: false,
@@ -198,7 +204,9 @@ function distinguishedName(der: Uint8Array, name: Tlv): DistinguishedName {
         keys.push(`${oid}=${str !== undefined ? canonical(str) : '#' + ber}`);
       }
     }
-    rdnTexts.push(texts.join('+'));
+    // A multi-valued RDN is a set (no order); print it reversed like the RDNs themselves, as
+    // OpenSSL does (it reverses the flat attribute list), so the strings match Zeek's.
+    rdnTexts.push(texts.reverse().join('+'));
     rdnKeys.push(keys.sort().join('\u001f'));
   }
   out.dn = rdnTexts.reverse().join(',');

@@ -67,6 +67,8 @@ export interface X509Details {
   public_key_exponent?: number;
   /** OpenSSL long name: `sha256WithRSAEncryption`, `ecdsa-with-SHA256`, `rsassaPss`, `ED25519`, … or the OID. */
   signature_algorithm: string;
+  /** The signature algorithm's OID (dotted). */
+  signature_oid: string;
   /** Digest of the signature, normalised (`md5`, `sha1`, `sha256`, `sha3-256` …); for PSS from its parameters. Absent for EdDSA / ML-DSA / SLH-DSA. */
   signature_hash?: string;
   san: SubjectAltNames;

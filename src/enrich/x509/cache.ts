@@ -1,0 +1,114 @@
+import { parseCertificate, sha256Upper } from './parse.js';
+import type { CertificateInfo } from './types.js';
+
+/**
+ * A bounded least-recently-used map. A JS Map iterates in insertion order, so re-inserting on
+ * every hit keeps the least recently used entry first, and eviction takes the first key.
+ */
+export class LruCache<K, V> {
+  private readonly map = new Map<K, V>();
+  evictions = 0;
+
+  constructor(readonly maxEntries: number) {
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`cache size must be a positive integer, got ${maxEntries}`);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(key: K): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+
+  /** Look without refreshing recency. */
+  peek(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
+  set(key: K, value: V): void {
+    if (this.map.has(key)) this.map.delete(key);
+    else if (this.map.size >= this.maxEntries) {
+      const oldest = this.map.keys().next().value as K;
+      this.map.delete(oldest);
+      this.evictions++;
+    }
+    this.map.set(key, value);
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+export interface CertificateCacheStats {
+  hits: number;
+  misses: number;
+  evictions: number;
+  size: number;
+  maxEntries: number;
+}
+
+export const DEFAULT_CERTIFICATE_CACHE_SIZE = 20_000;
+
+/**
+ * Parsed certificates by the SHA-256 of their DER. Certificates repeat constantly on a real
+ * network (every connection to a site sends the same chain), so after the first sighting the
+ * only per-certificate cost is hashing the DER: the parse (~1 ms with @peculiar/x509) leaves
+ * the hot path. Entries are plain data and never hold on to the caller's buffer.
+ *
+ * Parse failures are cached too: garbage that repeats costs no more than a good certificate.
+ * Entries are shared and frozen: treat them as read-only.
+ */
+export class CertificateCache {
+  private readonly lru: LruCache<string, CertificateInfo>;
+  hits = 0;
+  misses = 0;
+
+  constructor(maxEntries: number = DEFAULT_CERTIFICATE_CACHE_SIZE) {
+    this.lru = new LruCache(maxEntries);
+  }
+
+  /** The parsed certificate for this DER: from the cache, or parsed now and remembered. */
+  get(der: Uint8Array): CertificateInfo {
+    const sha256 = sha256Upper(der);
+    const cached = this.lru.get(sha256);
+    if (cached !== undefined) {
+      this.hits++;
+      return cached;
+    }
+    this.misses++;
+    // Shared by every connection that sends this certificate: frozen, so no consumer can
+    // change what the next one reads.
+    const info = deepFreeze(parseCertificate(der, sha256));
+    this.lru.set(sha256, info);
+    return info;
+  }
+
+  /** A chain as sent (leaf first), each certificate through the cache. */
+  getChain(ders: readonly Uint8Array[]): CertificateInfo[] {
+    return ders.map((d) => this.get(d));
+  }
+
+  /** Look up by fingerprint only (upper-case hex), without parsing anything. */
+  bySha256(sha256: string): CertificateInfo | undefined {
+    return this.lru.peek(sha256);
+  }
+
+  get stats(): CertificateCacheStats {
+    return { hits: this.hits, misses: this.misses, evictions: this.lru.evictions, size: this.lru.size, maxEntries: this.lru.maxEntries };
+  }
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
