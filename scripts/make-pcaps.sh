@@ -12,6 +12,8 @@
 #
 # Usage: sudo scripts/make-pcaps.sh            (needs root: ip netns, tcpdump)
 #   KEEP_WORK=1  keep the temporary directory (logs, certs, raw captures) for debugging
+#   ONLY=a,b     run only the captures whose names start with a or b (e.g. ONLY=findings) and
+#                merge them into pcaps/ (development only: commit the result of a full run)
 #
 # Prints one line per pcap written. Exit status: 0 = every scenario ran and every
 # capture matched its expectation (checked with tshark); 1 = a scenario failed (the

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ExitCode } from './exit-codes.js';
 import { replay } from './replay.js';
 
@@ -18,9 +18,46 @@ program
   .option('-o, --output <file>', 'write events to a file instead of stdout')
   .option('--no-progress', 'no progress bar, even on a terminal')
   .option('-q, --quiet', 'no run summary on stderr')
-  .action(async (files: string[], o: { format: string; output?: string; progress: boolean; quiet?: boolean }) => {
-    process.exitCode = await replay(files, { format: o.format, output: o.output, progress: o.progress, summary: !o.quiet });
+  .option('--ca-file <file>', 'trust the CA certificates of this PEM bundle too (repeatable)', collect, [] as string[])
+  .option('--no-system-roots', "do not trust Node's bundled root certificates (only --ca-file)")
+  .option('--policy <file>', 'YAML policy: mTLS services, disabled or re-graded findings, allow-lists (docs/policy.example.yaml)')
+  .option('--no-certificates', 'no certificate inventory events (tlsscope.certificate), only handshakes')
+  .option('--certificate-reemit <seconds>', 'report a certificate again when seen after this long (packet time)', positiveInt, 86_400)
+  .action(async (files: string[], o: ReplayFlags) => {
+    process.exitCode = await replay(files, {
+      format: o.format,
+      output: o.output,
+      progress: o.progress,
+      summary: !o.quiet,
+      caFiles: o.caFile,
+      systemRoots: o.systemRoots,
+      policyFile: o.policy,
+      certificates: o.certificates,
+      certificateReemitSec: o.certificateReemit,
+    });
   });
+
+interface ReplayFlags {
+  format: string;
+  output?: string;
+  progress: boolean;
+  quiet?: boolean;
+  caFile: string[];
+  systemRoots: boolean;
+  policy?: string;
+  certificates: boolean;
+  certificateReemit: number;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive whole number, got '${value}'`);
+  return n;
+}
 
 // A closed stdout (`tlsscope replay x | head`) is not an error worth a stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -1,5 +1,9 @@
 import { stat } from 'node:fs/promises';
-import { buildHandshakeEvent } from '../event/handshake-event.js';
+import { DEFAULT_ENRICH_OPTIONS, Enricher } from '../enrich/enricher.js';
+import { DEFAULT_INVENTORY_OPTIONS } from '../enrich/inventory.js';
+import { DEFAULT_POLICY, loadPolicy, PolicyError } from '../enrich/policy.js';
+import { TrustStoreError } from '../enrich/x509/validate.js';
+import { connectionEvents, type TlsscopeEvent } from '../event/connection-events.js';
 import { Sensor } from '../sensor.js';
 import { readCapture } from '../source/file-source.js';
 import { NdjsonSink } from '../sink/ndjson-sink.js';
@@ -13,6 +17,30 @@ export interface ReplayOptions {
   output?: string;
   progress: boolean;
   summary: boolean;
+  /** Extra trust anchors (PEM bundles). */
+  caFiles: string[];
+  systemRoots: boolean;
+  policyFile?: string;
+  /** Write certificate inventory events too. */
+  certificates: boolean;
+  /** Seconds after which a certificate seen again is reported again. */
+  certificateReemitSec: number;
+}
+
+/** The enrich step from the command line's options; a bad policy or CA file is a one-line error. */
+export function enricherFrom(opts: Pick<ReplayOptions, 'caFiles' | 'systemRoots' | 'policyFile' | 'certificateReemitSec'>): Enricher | string {
+  try {
+    return new Enricher({
+      ...DEFAULT_ENRICH_OPTIONS,
+      caFiles: opts.caFiles,
+      noSystemRoots: !opts.systemRoots,
+      policy: opts.policyFile ? loadPolicy(opts.policyFile) : DEFAULT_POLICY,
+      inventory: { ...DEFAULT_INVENTORY_OPTIONS, reemitAfterSec: opts.certificateReemitSec },
+    });
+  } catch (err) {
+    if (err instanceof PolicyError || err instanceof TrustStoreError) return err.message;
+    throw err;
+  }
 }
 
 const PROGRESS_MIN_BYTES = 64 << 20;
@@ -23,12 +51,19 @@ export async function replay(files: string[], opts: ReplayOptions): Promise<numb
     process.stderr.write(`tlsscope: unknown format '${opts.format}' (this version writes: ecs)\n`);
     return ExitCode.Usage;
   }
+  const enricher = enricherFrom(opts);
+  if (typeof enricher === 'string') {
+    process.stderr.write(`tlsscope: ${enricher}\n`);
+    return ExitCode.Usage;
+  }
   const sink: EventSink = opts.output ? NdjsonSink.toFile(opts.output) : new NdjsonSink(process.stdout);
   let pending: Promise<void> | undefined;
-  const sensor = new Sensor((flow, conn) => {
-    const p = sink.write(buildHandshakeEvent(flow, conn));
+  const write = (ev: TlsscopeEvent): void => {
+    if (!opts.certificates && ev.event && (ev.event as { dataset?: string }).dataset === 'tlsscope.certificate') return;
+    const p = sink.write(ev);
     if (p) pending = p;
-  });
+  };
+  const sensor = new Sensor((flow, conn) => connectionEvents(flow, conn, enricher, write));
   const onPacket = sensor.packet.bind(sensor);
   const afterChunk = (): Promise<void> | void => {
     const p = pending;

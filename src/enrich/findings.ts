@@ -2,6 +2,7 @@ import { isTls13Family } from '../../parsers/tls/constants.js';
 import { alertName, cipherName, cipherProperties, sslv2CipherName, versionDetail } from '../registry/names.js';
 import type { TlsConnection } from '../tls/connection.js';
 import { REFERENCES, type Finding, type FindingId, type Severity } from './finding-catalog.js';
+import type { KeyReuse } from './inventory.js';
 import type { MtlsVerdict } from './mtls.js';
 import { isAllowed, mtlsServiceFor, type Policy, type PolicySubject } from './policy.js';
 import { isParsed, type CertificateInfo, type X509Details } from './x509/types.js';
@@ -15,11 +16,13 @@ export interface FindingContext {
   serverCertificates: CertificateInfo[];
   clientCertificates: CertificateInfo[];
   /** Chain validation of the server's certificates (absent when none were seen). */
-  validation?: { trusted: boolean; reason?: string };
+  validation?: { trusted: boolean; reason?: string; detail?: string };
   /** Whether the SNI is covered by the server leaf (absent when there is no SNI or no leaf). */
   hostnameMatches?: boolean;
   mtls: MtlsVerdict;
   policy: Policy;
+  /** The server name's previous leaf, when this newer leaf reuses its key. */
+  keyReuse?: KeyReuse;
 }
 
 type Draft = Omit<Finding, 'reference'>;
@@ -133,36 +136,62 @@ function weakSignatures(ctx: FindingContext): Draft[] {
   return out;
 }
 
+/** Validity of the leaf of each side at packet time (a CA's dates are the chain validation's concern). */
 function validity(ctx: FindingContext): Draft[] {
-  const leaf = ctx.serverCertificates[0];
-  if (!leaf || !isParsed(leaf)) return [];
+  const out: Draft[] = [];
+  for (const side of ['server', 'client'] as const) {
+    const leaf = (side === 'server' ? ctx.serverCertificates : ctx.clientCertificates)[0];
+    if (!leaf || !isParsed(leaf)) continue;
+    const d = leafValidity(ctx, leaf, side);
+    if (d) out.push(d);
+  }
+  return out;
+}
+
+function leafValidity(ctx: FindingContext, leaf: X509Details, side: 'server' | 'client'): Draft | undefined {
   const at = ctx.atMs;
-  const ref = certRef(leaf, 0, 'server');
+  const ref = certRef(leaf, 0, side);
   if (at > leaf.not_after_ms) {
     const days = Math.floor((at - leaf.not_after_ms) / DAY_MS);
-    return [{ id: 'expired', severity: 'high', message: `server certificate (${leaf.subject.dn}) expired ${leaf.not_after} (${days} days before the handshake)`, certificate: ref }];
+    return { id: 'expired', severity: 'high', message: `${side} certificate (${leaf.subject.dn}) expired ${leaf.not_after} (${days} days before the handshake)`, certificate: ref };
   }
   if (at < leaf.not_before_ms) {
-    return [{ id: 'not_yet_valid', severity: 'medium', message: `server certificate (${leaf.subject.dn}) is valid only from ${leaf.not_before}`, certificate: ref }];
+    return { id: 'not_yet_valid', severity: 'medium', message: `${side} certificate (${leaf.subject.dn}) is valid only from ${leaf.not_before}`, certificate: ref };
   }
   const left = (leaf.not_after_ms - at) / DAY_MS;
   if (left <= ctx.policy.expiringSoonDays) {
-    return [{ id: 'expiring_soon', severity: 'low', message: `server certificate (${leaf.subject.dn}) expires ${leaf.not_after}, in ${Math.floor(left)} days`, certificate: ref }];
+    return { id: 'expiring_soon', severity: 'low', message: `${side} certificate (${leaf.subject.dn}) expires ${leaf.not_after}, in ${Math.floor(left)} days`, certificate: ref };
   }
-  return [];
+  return undefined;
 }
 
 function trust(ctx: FindingContext): Draft[] {
   const leaf = ctx.serverCertificates[0];
   if (!leaf || !isParsed(leaf)) return [];
+  const out: Draft[] = [];
   if (leaf.self_signed) {
-    return [{ id: 'self_signed', severity: 'medium', message: `server certificate (${leaf.subject.dn}) is self-signed`, certificate: certRef(leaf, 0, 'server') }];
+    out.push({ id: 'self_signed', severity: 'medium', message: `server certificate (${leaf.subject.dn}) is self-signed`, certificate: certRef(leaf, 0, 'server') });
   }
+  // Reported as well for a self-signed leaf: one is a property, the other the verdict, and a
+  // self-signed certificate pinned through --ca-file is trusted.
   const v = ctx.validation;
   if (v && !v.trusted) {
-    return [{ id: 'untrusted_chain', severity: 'high', reason: v.reason, message: `server chain for ${leaf.subject.dn} does not validate: ${v.reason ?? 'unknown reason'}`, certificate: certRef(leaf, 0, 'server') }];
+    const detail = v.detail ? ` (${v.detail})` : '';
+    out.push({ id: 'untrusted_chain', severity: 'high', reason: v.reason, message: `server chain for ${leaf.subject.dn} does not validate: ${v.reason ?? 'unknown reason'}${detail}`, certificate: certRef(leaf, 0, 'server') });
   }
-  return [];
+  return out;
+}
+
+function keyNotRotated(ctx: FindingContext): Draft[] {
+  const k = ctx.keyReuse;
+  const leaf = ctx.serverCertificates[0];
+  if (!k || !leaf || !isParsed(leaf)) return [];
+  return [{
+    id: 'key_not_rotated',
+    severity: 'low',
+    message: `${k.name}: renewed certificate (valid from ${leaf.not_before}) reuses the key of the previous one (${k.previousSha256.slice(0, 16)}…, valid from ${k.previousNotBefore})`,
+    certificate: certRef(leaf, 0, 'server'),
+  }];
 }
 
 function hostname(ctx: FindingContext): Draft[] {
@@ -230,6 +259,7 @@ const RULES: ((ctx: FindingContext) => Draft[])[] = [
   handshakeFailure,
   insecureRenegotiation,
   weakDh,
+  keyNotRotated,
 ];
 
 /** Run every rule, then apply the policy: disabled ids, re-graded severities, allow-lists. */

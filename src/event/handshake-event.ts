@@ -1,26 +1,18 @@
-import * as crypto from 'node:crypto';
 import { isGrease, isTls13Family, SCSV_RENEGOTIATION } from '../../parsers/tls/constants.js';
 import type { Flow } from '../flow/flow.js';
 import type { TlsConnection } from '../tls/connection.js';
 import { alertName, cipherName, groupName, sslv2CipherName, versionDetail, versionName, versionProtocol } from '../registry/names.js';
 import { ipv4Text, ipv6Text, rfc3339 } from './ip.js';
-import { mtlsOf } from '../enrich/mtls.js';
+import type { Enrichment } from '../enrich/enricher.js';
+import type { ValidationResult } from '../enrich/x509/validate.js';
 import { ja3, ja3s, ja4 } from '../enrich/fingerprints/index.js';
 
 /** The handshake event: the contract of docs/events.md, built once per connection. */
 export type HandshakeEvent = Record<string, unknown>;
 
-function endpointText(flow: Flow, a: boolean): string {
+export function endpointText(flow: Flow, a: boolean): string {
   if (flow.ipVersion === 6) return ipv6Text((a ? flow.a6 : flow.b6)!);
   return ipv4Text(a ? flow.a4 : flow.b4);
-}
-
-// One-shot hashing (Node ≥ 20.12) skips the Hash object a createHash() call builds.
-const oneShot = (crypto as unknown as { hash?: (alg: string, data: Uint8Array, enc: 'hex') => string }).hash;
-
-function sha256Upper(der: Uint8Array): string {
-  const hex = oneShot ? oneShot('sha256', der, 'hex') : crypto.createHash('sha256').update(der).digest('hex');
-  return hex.toUpperCase();
 }
 
 const noGrease = (v: number): boolean => !isGrease(v);
@@ -34,7 +26,7 @@ function ecsVersion(v: number): string | undefined {
  * Build the event of one connection. Orientation: source = the side that sent the
  * ClientHello (or, when it was not captured, the side that did not send the ServerHello).
  */
-export function buildHandshakeEvent(flow: Flow, conn: TlsConnection): HandshakeEvent {
+export function buildHandshakeEvent(flow: Flow, conn: TlsConnection, e: Enrichment): HandshakeEvent {
   const clientIsA = conn.clientDir !== 1;
   const ch = conn.clientHello;
   const sh = conn.serverHello;
@@ -65,10 +57,10 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection): HandshakeE
     }
   }
 
-  const serverCerts = conn.serverCertificates ?? [];
-  const clientCerts = conn.clientCertificates;
-  const serverShas = serverCerts.map(sha256Upper);
-  const clientShas = clientCerts?.map(sha256Upper);
+  const serverLeaf = e.server[0];
+  const clientLeaf = e.client[0];
+  const serverEntries = e.server.map((v) => v.entry);
+  const clientEntries = conn.clientCertificates ? e.client.map((v) => v.entry) : undefined;
 
   // client offer (GREASE kept out of every list)
   const suites = ch ? ch.cipherSuites.filter(noGrease) : undefined;
@@ -78,7 +70,7 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection): HandshakeE
       : [ch.version]
     : undefined;
 
-  const mtls = mtlsOf(conn);
+  const mtls = e.mtls;
   // Fingerprints of the first ClientHello (JA3/JA4 specifications) and of the final ServerHello.
   const fpJa3 = ch ? ja3(ch) : undefined;
   const fpJa3s = sh ? ja3s(sh) : undefined;
@@ -116,11 +108,11 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection): HandshakeE
         server_name: ch?.ext.serverNames[0],
         ja3: fpJa3?.hash,
         supported_ciphers: suites?.map(cipherName),
-        ...(clientShas && clientShas.length > 0 ? { hash: { sha256: clientShas[0] } } : {}),
+        ...(clientLeaf ? { hash: { sha256: clientLeaf.info.sha256 }, x509: clientLeaf.ecs, ...ecsPeer(clientLeaf.ecs) } : {}),
       },
       server: {
         ja3s: fpJa3s?.hash,
-        ...(serverShas.length > 0 ? { hash: { sha256: serverShas[0] } } : {}),
+        ...(serverLeaf ? { hash: { sha256: serverLeaf.info.sha256 }, x509: serverLeaf.ecs, ...ecsPeer(serverLeaf.ecs) } : {}),
       },
     },
     tlsscope: {
@@ -152,7 +144,8 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection): HandshakeE
               ? { type: ch.ext.ech.type === 0 ? 'outer' : 'inner', kdf_id: ch.ext.ech.kdfId, aead_id: ch.ext.ech.aeadId, config_id: ch.ext.ech.configId }
               : undefined,
             sslv2_format: ch.sslv2Format || undefined,
-            certificates: clientShas?.map((sha256) => ({ sha256 })),
+            certificates: clientEntries,
+            validation: validationOf(e.clientValidation),
           }
         : undefined,
       server: sh
@@ -167,12 +160,15 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection): HandshakeE
             ocsp_stapled: conn.certificateStatus || undefined,
             ticket_issued: conn.ticketIssued || undefined,
             ...(conn.serverKeyExchange?.kind === 'dhe' ? { dh_prime_bits: conn.serverKeyExchange.dhPrimeBits } : {}),
-            certificates: serverShas.map((sha256) => ({ sha256 })),
+            certificates: serverEntries,
+            validation: validationOf(e.serverValidation),
+            hostname_match: e.hostnameMatches,
           }
         : v2
-          ? { version: 2, certificates: serverShas.map((sha256) => ({ sha256 })) }
+          ? { version: 2, certificates: serverEntries, validation: validationOf(e.serverValidation) }
           : undefined,
-      certificates_visible: serverCerts.length > 0,
+      certificates_visible: e.server.length > 0,
+      certificates_unseen: e.certificatesUnseen,
       hello_retry_request: conn.helloRetryRequest !== undefined,
       mtls,
       alert: conn.lastAlert
@@ -184,6 +180,7 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection): HandshakeE
         : conn.encryptedAbort
           ? { level: 'fatal', description: 'encrypted', from: 'server', encrypted: true }
           : undefined,
+      findings: e.findings,
       history: conn.history,
       anomalies: conn.anomalies.length > 0 ? conn.anomalies : undefined,
       flow: {
@@ -193,4 +190,17 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection): HandshakeE
     },
   };
   return event;
+}
+
+/** ECS `tls.server.subject` etc.: the leaf's DN strings and dates beside the x509 object. */
+function ecsPeer(x509: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const subject = x509.subject as { distinguished_name?: string } | undefined;
+  if (!subject) return {};
+  const issuer = x509.issuer as { distinguished_name?: string } | undefined;
+  return { subject: subject.distinguished_name, issuer: issuer?.distinguished_name, not_before: x509.not_before, not_after: x509.not_after };
+}
+
+function validationOf(v: ValidationResult | undefined): Record<string, unknown> | undefined {
+  if (!v) return undefined;
+  return v.trusted ? { trusted: true, chain: v.chain } : { trusted: false, reason: v.reason, detail: v.detail, failed_at: v.failed_at, chain: v.chain };
 }

@@ -15,19 +15,25 @@ function run(args: string[], input?: Buffer) {
 }
 
 describe('tlsscope replay (the command line)', () => {
-  it('writes one NDJSON event per connection and a one-line summary on stderr', () => {
+  it('writes one NDJSON event per connection, after the certificates it shows for the first time, and a one-line summary on stderr', () => {
     const r = run(['replay', trace]);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    const ev = JSON.parse(lines[0]);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const handshakes = events.filter((e) => e.event.dataset === 'tlsscope.handshake');
+    expect(handshakes).toHaveLength(1);
+    const ev = handshakes[0];
+    expect(events[events.length - 1]).toEqual(ev);
     expect(ev.tls.cipher).toBe('TLS_RSA_WITH_RC4_128_MD5');
+    // One inventory event per certificate of the chain, in chain order.
+    const certs = events.filter((e) => e.event.dataset === 'tlsscope.certificate');
+    expect(certs.map((c) => c.tls.server.hash.sha256)).toEqual(ev.tlsscope.server.certificates.map((c: { sha256: string }) => c.sha256));
+    expect(certs.length).toBeGreaterThan(0);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^tlsscope: packets=\d+ bytes=\d+ flows=\d+ tls_connections=1 events=1 .*packets_per_sec=\d+/);
   });
 
   it('reads standard input with -', () => {
-    const r = run(['replay', '-', '-q'], readFileSync(trace));
+    const r = run(['replay', '-', '-q', '--no-certificates'], readFileSync(trace));
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).tls.version).toBe('1.2');
     expect(r.stderr).toBe('');
@@ -35,7 +41,7 @@ describe('tlsscope replay (the command line)', () => {
 
   it('writes to a file with --output', () => {
     const out = path.join(tmp, 'events.ndjson');
-    const r = run(['replay', trace, '-q', '-o', out]);
+    const r = run(['replay', trace, '-q', '-o', out, '--no-certificates']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(JSON.parse(readFileSync(out, 'utf8')).event.dataset).toBe('tlsscope.handshake');
@@ -61,7 +67,7 @@ describe('tlsscope replay (the command line)', () => {
     const whole = readFileSync(path.join(corpusRoot, 'zeek/traces/tls13_psk_succesfull.pcap'));
     const f = path.join(tmp, 'cut.pcap');
     writeFileSync(f, whole.subarray(0, whole.length - 20));
-    const r = run(['replay', f, '-q']);
+    const r = run(['replay', f, '-q', '--no-certificates']);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/truncat/i);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
@@ -77,5 +83,44 @@ describe('tlsscope replay (the command line)', () => {
   it('exits 2 on a bad command line', () => {
     expect(run(['replay']).code).toBe(2);
     expect(run(['frobnicate']).code).toBe(2);
+  });
+
+  it('says in one line what is wrong with a policy file, with its line, and exits 2', () => {
+    const f = path.join(tmp, 'policy.yaml');
+    writeFileSync(f, 'expiring_soon_days: 30\nfindings:\n  disable: [no_such_finding]\n');
+    const r = run(['replay', trace, '-q', '--policy', f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/policy\.yaml:3:.*no_such_finding/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('says in one line that a CA file is missing or not PEM, and exits 2', () => {
+    const missing = run(['replay', trace, '-q', '--ca-file', path.join(tmp, 'none.pem')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toMatch(/^tlsscope: CA bundle .*none\.pem: no such file$/);
+    const f = path.join(tmp, 'junk.pem');
+    writeFileSync(f, 'not a certificate');
+    const junk = run(['replay', trace, '-q', '--ca-file', f]);
+    expect(junk.code).toBe(2);
+    expect(junk.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('trusts a chain once its root is given with --ca-file, and only then', () => {
+    // tls1.2.pcap's server sends a chain whose root is long gone from public stores; trust its
+    // top certificate explicitly and the untrusted_chain finding goes away.
+    const plain = run(['replay', trace, '-q', '--no-certificates']);
+    const ev = JSON.parse(plain.stdout);
+    const ids = (e: { tlsscope: { findings: { id: string }[] } }) => e.tlsscope.findings.map((f) => f.id);
+    expect(ids(ev)).toContain('untrusted_chain');
+    const top = spawnSync('tshark', ['-r', trace, '-Y', 'tls.handshake.certificate', '-T', 'fields', '-e', 'tls.handshake.certificate'], { encoding: 'utf8' });
+    const ders = top.stdout.trim().split('\n')[0].split(',');
+    const last = Buffer.from(ders[ders.length - 1], 'hex');
+    const pem = `-----BEGIN CERTIFICATE-----\n${last.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
+    const ca = path.join(tmp, 'ca.pem');
+    writeFileSync(ca, pem);
+    const trusted = JSON.parse(run(['replay', trace, '-q', '--no-certificates', '--ca-file', ca]).stdout);
+    expect(trusted.tlsscope.server.validation.trusted, JSON.stringify(trusted.tlsscope.server.validation)).toBe(true);
+    expect(ids(trusted)).not.toContain('untrusted_chain');
   });
 });

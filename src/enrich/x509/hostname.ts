@@ -19,7 +19,11 @@ import { isParsed, type CertificateInfo } from './types.js';
 export function matchesHostname(name: string, cert: CertificateInfo): boolean {
   if (!isParsed(cert)) return false;
   let host = name;
-  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  if (host.startsWith('[') && host.endsWith(']')) {
+    // Brackets belong to IPv6 literals only: `[www.example.com]` is no host name at all.
+    host = host.slice(1, -1);
+    if (!isIPv6(host)) return false;
+  }
   if (isIPv4(host) || isIPv6(host)) {
     const want = ipBytes(host);
     return want !== undefined && cert.san.ip.some((ip) => sameBytes(ipBytes(ip), want));
@@ -33,7 +37,9 @@ export function matchesHostname(name: string, cert: CertificateInfo): boolean {
 /** One presented identifier against one normalised host name (lower case, no trailing dot). */
 export function matchesPattern(pattern: string, host: string): boolean {
   const p = dnsNormal(pattern);
-  if (p === '' || host === '') return false;
+  // A reference identifier never holds a wildcard: an SNI of `*.example.com` is not a host
+  // name, and must not be "covered" by the certificate whose pattern it copies.
+  if (p === '' || host === '' || host.includes('*')) return false;
   if (!p.includes('*')) return p === host;
   if (!p.startsWith('*.')) return false;
   const rest = p.slice(2);

@@ -1,0 +1,188 @@
+import type { TlsConnection } from '../tls/connection.js';
+import type { Finding } from './finding-catalog.js';
+import { findingsOf } from './findings.js';
+import { CertificateInventory, DEFAULT_INVENTORY_OPTIONS, type InventoryOptions, type KeyReuse } from './inventory.js';
+import { mtlsOf, type MtlsVerdict } from './mtls.js';
+import { DEFAULT_POLICY, type Policy, type PolicySubject } from './policy.js';
+import { CertificateCache, DEFAULT_CERTIFICATE_CACHE_SIZE, LruCache } from './x509/cache.js';
+import { toCertificateEntry, toEcsX509 } from './x509/ecs.js';
+import { matchesHostname } from './x509/hostname.js';
+import { isParsed, type CertificateInfo } from './x509/types.js';
+import { ChainValidator, TrustStore, type ValidationResult } from './x509/validate.js';
+
+export interface EnrichOptions {
+  /** Extra trust anchors (PEM bundles) besides Node's bundled roots. */
+  caFiles: string[];
+  /** Leave Node's bundled roots out of the trust store (only `caFiles` are trusted). */
+  noSystemRoots: boolean;
+  policy: Policy;
+  certificateCacheSize: number;
+  inventory: InventoryOptions;
+}
+
+export const DEFAULT_ENRICH_OPTIONS: EnrichOptions = {
+  caFiles: [],
+  noSystemRoots: false,
+  policy: DEFAULT_POLICY,
+  certificateCacheSize: DEFAULT_CERTIFICATE_CACHE_SIZE,
+  inventory: DEFAULT_INVENTORY_OPTIONS,
+};
+
+/** A certificate as the events show it, rendered once and shared by every event that carries it. */
+export interface CertificateView {
+  info: CertificateInfo;
+  /** `tlsscope.*.certificates[]` entry. */
+  entry: Readonly<Record<string, unknown>>;
+  /** ECS `x509` object. */
+  ecs: Readonly<Record<string, unknown>>;
+}
+
+/** Why a handshake event carries no server certificate. */
+export type CertificatesUnseen = 'tls13_encrypted' | 'resumed' | 'anonymous' | 'not_seen';
+
+/** Everything the enrich step adds to one connection's event. */
+export interface Enrichment {
+  server: CertificateView[];
+  client: CertificateView[];
+  serverValidation?: ValidationResult;
+  clientValidation?: ValidationResult;
+  hostnameMatches?: boolean;
+  certificatesUnseen?: CertificatesUnseen;
+  mtls: MtlsVerdict;
+  findings: Finding[];
+  /** Certificates to report in the inventory (first sighting, or due again), with where they were seen. */
+  newCertificates: { view: CertificateView; side: 'server' | 'client'; position: number }[];
+  keyReuse?: KeyReuse;
+}
+
+/** Where a connection went, as the policy and the key-rotation check see it. */
+export interface Endpoint {
+  serverIp: string;
+  serverPort: number;
+  sni?: string;
+  /** Packet time of the handshake, epoch milliseconds. */
+  atMs: number;
+}
+
+/** Validation outcomes by exact chain, for as long as no presented certificate's validity changes. */
+interface CachedValidation {
+  result: ValidationResult;
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * The enrich step: certificates (parsed once per distinct DER), chain validation at packet
+ * time, host-name check, mTLS verdict, findings and the certificate inventory. It reads the
+ * TLS state of a finished connection and knows nothing of packets or sinks.
+ */
+export class Enricher {
+  readonly cache: CertificateCache;
+  readonly validator: ChainValidator;
+  readonly inventory: CertificateInventory;
+  private readonly views: LruCache<string, CertificateView>;
+  private readonly validations = new LruCache<string, CachedValidation>(20_000);
+  validationHits = 0;
+
+  constructor(readonly opts: EnrichOptions = DEFAULT_ENRICH_OPTIONS) {
+    this.cache = new CertificateCache(opts.certificateCacheSize);
+    this.views = new LruCache(opts.certificateCacheSize);
+    const store = TrustStore.fromFiles(opts.caFiles, { system: !opts.noSystemRoots });
+    this.validator = new ChainValidator(store, { cache: this.cache });
+    this.inventory = new CertificateInventory(opts.inventory);
+  }
+
+  enrich(conn: TlsConnection, where: Endpoint): Enrichment {
+    const serverDer = conn.serverCertificates ?? [];
+    const clientDer = conn.clientCertificates ?? [];
+    const server = serverDer.map((d) => this.view(d));
+    const client = clientDer.map((d) => this.view(d));
+    const at = where.atMs;
+
+    const newCertificates: Enrichment['newCertificates'] = [];
+    server.forEach((view, position) => {
+      if (this.inventory.shouldReport(view.info.sha256, at)) newCertificates.push({ view, side: 'server', position });
+    });
+    client.forEach((view, position) => {
+      if (this.inventory.shouldReport(view.info.sha256, at)) newCertificates.push({ view, side: 'client', position });
+    });
+
+    const serverValidation = serverDer.length > 0 ? this.validate(serverDer, server, at, 'server') : undefined;
+    const clientValidation = clientDer.length > 0 ? this.validate(clientDer, client, at, 'client') : undefined;
+    const leaf = server[0]?.info;
+    const hostnameMatches = where.sni !== undefined && leaf !== undefined && isParsed(leaf) ? matchesHostname(where.sni, leaf) : undefined;
+    const keyReuse = leaf !== undefined && isParsed(leaf) ? this.inventory.noteServerLeaf(where.sni ?? `${where.serverIp}:${where.serverPort}`, leaf) : undefined;
+
+    const mtls = mtlsOf(conn);
+    const subject: PolicySubject = { serverIp: where.serverIp, serverPort: where.serverPort, sni: where.sni };
+    const findings = findingsOf({
+      conn,
+      subject,
+      atMs: at,
+      serverCertificates: server.map((v) => v.info),
+      clientCertificates: client.map((v) => v.info),
+      validation: serverValidation,
+      hostnameMatches,
+      mtls,
+      policy: this.opts.policy,
+      keyReuse,
+    });
+    return {
+      server,
+      client,
+      serverValidation,
+      clientValidation,
+      hostnameMatches,
+      certificatesUnseen: server.length > 0 ? undefined : unseenReason(conn),
+      mtls,
+      findings,
+      newCertificates,
+      keyReuse,
+    };
+  }
+
+  view(der: Uint8Array): CertificateView {
+    const info = this.cache.get(der);
+    let v = this.views.get(info.sha256);
+    if (v === undefined) {
+      v = { info, entry: Object.freeze(toCertificateEntry(info)), ecs: Object.freeze(toEcsX509(info)) };
+      this.views.set(info.sha256, v);
+    }
+    return v;
+  }
+
+  /**
+   * Validate a chain at packet time. The outcome for an exact chain (every certificate
+   * presented, in order) is reused while the time stays inside every presented certificate's
+   * validity period: inside it no time check can change, and nothing else the validator
+   * reads depends on other connections.
+   */
+  validate(ders: readonly Uint8Array[], views: readonly CertificateView[], atMs: number, purpose: 'server' | 'client'): ValidationResult {
+    let key = purpose;
+    let fromMs = -Infinity;
+    let toMs = Infinity;
+    for (const v of views) {
+      key += v.info.sha256;
+      if (isParsed(v.info)) {
+        if (v.info.not_before_ms > fromMs) fromMs = v.info.not_before_ms;
+        if (v.info.not_after_ms < toMs) toMs = v.info.not_after_ms;
+      }
+    }
+    const hit = this.validations.get(key);
+    if (hit !== undefined && atMs >= hit.fromMs && atMs <= hit.toMs) {
+      this.validationHits++;
+      return hit.result;
+    }
+    const result = this.validator.validate(ders, new Date(atMs), { purpose });
+    if (atMs >= fromMs && atMs <= toMs) this.validations.set(key, { result, fromMs, toMs });
+    return result;
+  }
+}
+
+function unseenReason(conn: TlsConnection): CertificatesUnseen {
+  if (conn.tls13) return conn.resumed ? 'resumed' : 'tls13_encrypted';
+  if (conn.resumed) return 'resumed';
+  // The server flight ended (ServerHelloDone) without a Certificate: anonymous or PSK key exchange.
+  if (conn.serverHello && conn.history.includes('n') && conn.serverCertificates === undefined) return 'anonymous';
+  return 'not_seen';
+}

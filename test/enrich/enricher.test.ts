@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ENRICH_OPTIONS, Enricher } from '../../src/enrich/enricher.js';
+import { CertificateInventory } from '../../src/enrich/inventory.js';
+import { parseCertificate } from '../../src/enrich/x509/parse.js';
+import type { X509Details } from '../../src/enrich/x509/types.js';
+import { repoRoot } from '../support/paths.js';
+
+const fixtures = path.join(repoRoot, 'test/fixtures/x509');
+function der(name: string): Uint8Array {
+  const pem = readFileSync(path.join(fixtures, `${name}.pem`), 'utf8');
+  return Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+}
+const details = (name: string) => parseCertificate(der(name)) as X509Details;
+const DAY = 86_400_000;
+
+describe('certificate inventory', () => {
+  it('reports a certificate the first time, not again within the interval, again after it (packet time)', () => {
+    const inv = new CertificateInventory({ maxCertificates: 10, reemitAfterSec: 3600, maxServerNames: 10 });
+    const t0 = Date.UTC(2024, 0, 1);
+    expect(inv.shouldReport('AA', t0)).toBe(true);
+    expect(inv.shouldReport('AA', t0 + 1000)).toBe(false);
+    expect(inv.shouldReport('BB', t0 + 1000)).toBe(true);
+    expect(inv.shouldReport('AA', t0 + 3599_000)).toBe(false);
+    expect(inv.shouldReport('AA', t0 + 3600_000)).toBe(true);
+    expect(inv.shouldReport('AA', t0 + 3601_000)).toBe(false);
+    expect(inv.reported).toBe(3);
+  });
+
+  it('stays bounded: beyond its capacity the least recently seen certificate is forgotten and reported again', () => {
+    const inv = new CertificateInventory({ maxCertificates: 3, reemitAfterSec: 86_400, maxServerNames: 3 });
+    const t = Date.UTC(2024, 0, 1);
+    for (const s of ['A', 'B', 'C']) expect(inv.shouldReport(s, t)).toBe(true);
+    expect(inv.shouldReport('A', t)).toBe(false); // A is now the most recent
+    expect(inv.shouldReport('D', t)).toBe(true); // evicts B
+    expect(inv.shouldReport('C', t)).toBe(false);
+    expect(inv.shouldReport('B', t)).toBe(true);
+  });
+
+  it('flags a renewal that kept the key, not one with a new key, nor an older certificate seen late', () => {
+    const inv = new CertificateInventory({ maxCertificates: 10, reemitAfterSec: 60, maxServerNames: 10 });
+    const old = details('leaf-rsa2048');
+    const renewed: X509Details = { ...old, sha256: 'F'.repeat(64), not_before_ms: old.not_before_ms + 365 * DAY, not_before: '2021-01-01T00:00:00Z' };
+    const rekeyed: X509Details = { ...renewed, sha256: 'E'.repeat(64), spki_sha256: '0'.repeat(64), not_before_ms: renewed.not_before_ms + DAY };
+    expect(inv.noteServerLeaf('www.example.test', old)).toBeUndefined();
+    expect(inv.noteServerLeaf('www.example.test', old)).toBeUndefined(); // the same certificate again
+    const reuse = inv.noteServerLeaf('www.example.test', renewed);
+    expect(reuse).toEqual({ name: 'www.example.test', previousSha256: old.sha256, previousNotBefore: old.not_before, spkiSha256: old.spki_sha256 });
+    expect(inv.noteServerLeaf('www.example.test', rekeyed)).toBeUndefined();
+    // The old certificate turning up again (a stale server in a pool) is not a renewal.
+    expect(inv.noteServerLeaf('www.example.test', old)).toBeUndefined();
+    // Another name's first certificate with the same key is not a renewal either.
+    expect(inv.noteServerLeaf('other.example.test', renewed)).toBeUndefined();
+  });
+});
+
+describe('Enricher chain validation', () => {
+  const caFile = path.join(fixtures, 'root-ca.pem');
+  const enricher = new Enricher({ ...DEFAULT_ENRICH_OPTIONS, caFiles: [caFile], noSystemRoots: true });
+  const chain = [der('leaf-rsa2048'), der('int-ca')];
+  const views = chain.map((d) => enricher.view(d));
+
+  it('judges the same chain at packet time: trusted inside every validity period, expired after it', () => {
+    const inside = Date.UTC(2025, 5, 1);
+    expect(enricher.validate(chain, views, inside, 'server')).toMatchObject({ trusted: true });
+    const hits = enricher.validationHits;
+    expect(enricher.validate(chain, views, inside + DAY, 'server')).toMatchObject({ trusted: true });
+    expect(enricher.validationHits).toBe(hits + 1); // reused: nothing can have changed
+    const after = Date.UTC(2031, 0, 1);
+    expect(enricher.validate(chain, views, after, 'server')).toMatchObject({ trusted: false, reason: 'expired' });
+    const before = Date.UTC(2019, 0, 1);
+    expect(enricher.validate(chain, views, before, 'server')).toMatchObject({ trusted: false, reason: 'not_yet_valid' });
+    // And back inside: still trusted (the out-of-window answers were not remembered for it).
+    expect(enricher.validate(chain, views, inside, 'server')).toMatchObject({ trusted: true });
+  });
+
+  it('does not let a chain seen earlier complete one that lacks its intermediate', () => {
+    const leafOnly = [der('leaf-rsa2048')];
+    const r = enricher.validate(leafOnly, leafOnly.map((d) => enricher.view(d)), Date.UTC(2025, 5, 1), 'server');
+    expect(r).toMatchObject({ trusted: false, reason: 'unknown_issuer' });
+  });
+
+  it('renders each distinct certificate once and shares it between events', () => {
+    const a = enricher.view(der('leaf-p256'));
+    const b = enricher.view(Uint8Array.from(der('leaf-p256')));
+    expect(b).toBe(a);
+    expect(Object.isFrozen(a.entry)).toBe(true);
+    expect(a.entry).toMatchObject({ public_key_algorithm: 'ec', public_key_curve: 'secp256r1', public_key_size: 256 });
+  });
+});
