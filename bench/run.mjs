@@ -183,12 +183,13 @@ function checkedRun({ cmd, args }) {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     p.stderr.on('data', (d) => { stderr += d; });
-    const tally = { events: 0, established: 0, resumed: 0, helloRetryRequests: 0, tls12: 0, tls13: 0, certificatesVisible: 0, fatalAlerts: 0, ipv6: 0, unparsable: 0 };
+    const tally = { events: 0, certificates: 0, established: 0, resumed: 0, helloRetryRequests: 0, tls12: 0, tls13: 0, certificatesVisible: 0, fatalAlerts: 0, ipv6: 0, unparsable: 0 };
     const rl = createInterface({ input: p.stdout, crlfDelay: Infinity });
     rl.on('line', (line) => {
       if (!line) return;
       let e;
       try { e = JSON.parse(line); } catch { tally.unparsable++; return; }
+      if (e.event?.dataset === 'tlsscope.certificate') { tally.certificates++; return; }
       tally.events++;
       if (e.tls?.established === true) tally.established++;
       if (e.tls?.resumed === true) tally.resumed++;

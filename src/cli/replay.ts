@@ -112,6 +112,7 @@ export async function replay(files: string[], opts: ReplayOptions): Promise<numb
         flows: sensor.flows.created,
         captureErrors,
         memoryPeak: sensor.budget.peak,
+        enrich: { certificateEvents: enricher.inventory.reported, cacheHits: enricher.cache.hits, cacheMisses: enricher.cache.misses, findings: enricher.findingsRaised },
       }) + '\n',
     );
   }

@@ -8,6 +8,8 @@ export interface RunSummary {
   flows: number;
   captureErrors: number;
   memoryPeak: number;
+  /** The enrich step's counters. */
+  enrich?: { certificateEvents: number; cacheHits: number; cacheMisses: number; findings: number };
 }
 
 /** The run summary printed on stderr at the end of a replay: one line of key=value pairs. */
@@ -27,9 +29,19 @@ export function formatSummary(s: RunSummary): string {
     `decode_errors=${decodeErrors || 'none'}`,
     `capture_errors=${s.captureErrors}`,
     `reassembly_gaps=${st.reassemblyGaps}`,
+    ...(s.enrich ? enrichFields(s.enrich) : []),
     `shed=${st.budgetShed}`,
     `elapsed=${s.elapsedSec.toFixed(3)}s`,
     `max_rss_mb=${Math.round(process.resourceUsage().maxRSS / 1024)}`,
     `packets_per_sec=${pps}`,
   ].join(' ');
+}
+
+function enrichFields(e: NonNullable<RunSummary['enrich']>): string[] {
+  const lookups = e.cacheHits + e.cacheMisses;
+  return [
+    `certificates=${e.certificateEvents}`,
+    `cert_cache_hit_rate=${lookups > 0 ? (e.cacheHits / lookups).toFixed(3) : 'n/a'}`,
+    `findings=${e.findings}`,
+  ];
 }

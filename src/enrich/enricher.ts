@@ -83,6 +83,7 @@ export class Enricher {
   private readonly views: LruCache<string, CertificateView>;
   private readonly validations = new LruCache<string, CachedValidation>(20_000);
   validationHits = 0;
+  findingsRaised = 0;
 
   constructor(readonly opts: EnrichOptions = DEFAULT_ENRICH_OPTIONS) {
     this.cache = new CertificateCache(opts.certificateCacheSize);
@@ -127,6 +128,7 @@ export class Enricher {
       policy: this.opts.policy,
       keyReuse,
     });
+    this.findingsRaised += findings.length;
     return {
       server,
       client,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hashHex } from '../../util/hash.js';
 import type { ClientHello, ServerHello } from '../../../parsers/tls/hello.js';
 import { isGrease } from './common.js';
 
@@ -72,5 +72,5 @@ function decimalList(values: readonly number[], dropGrease: boolean): string {
 }
 
 function md5(s: string): string {
-  return createHash('md5').update(s, 'latin1').digest('hex');
+  return hashHex('md5', s); // the JA3 string is ASCII digits and punctuation
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hashHex } from '../../util/hash.js';
 import type { ClientHello } from '../../../parsers/tls/hello.js';
 import { hex2, hex4, isGrease } from './common.js';
 
@@ -159,5 +159,5 @@ function withSig(exts: string, sig: string): string {
 
 /** First 12 hex digits of SHA-256 (callers handle the empty-list literal). */
 function sha12(s: string): string {
-  return createHash('sha256').update(s, 'latin1').digest('hex').slice(0, 12);
+  return hashHex('sha256', s).slice(0, 12); // hex digits and separators only: ASCII
 }
