@@ -186,6 +186,200 @@ EOF
     openssl verify -CAfile "$d/ca.pem" -untrusted "$d/chain-big.pem" "$d/server-big.pem" >/dev/null
 }
 
+# ---------------------------------------------------------------- certificates: findings
+# The findings scenarios use their own PKI under $FX: a root CA whose certificate (never its
+# key) becomes pcaps/findings-ca.pem, the trust anchor the findings test replays with. Every
+# leaf has its own key (except the deliberate renewal that keeps its key), its own name
+# under $FD, and dates relative to now (the capture's packet time is a few seconds later).
+FD=findings.tlsscope.test
+FX=$CERTS/findings
+declare -A FKEY_TYPE=()   # key name -> rsa|ec
+declare -A FCERT_KEY=()   # certificate name -> key name
+
+fdate() { date -u -d "@$(( FNOW + $1 * 86400 ))" +%Y%m%d%H%M%SZ; }   # days from now
+fkey() { # name rsa:BITS|ec:CURVE
+  case $2 in
+    rsa:*) FKEY_TYPE[$1]=rsa; openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:${2#rsa:}" -out "$FX/$1.key" 2>/dev/null ;;
+    ec:*)  FKEY_TYPE[$1]=ec;  openssl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:${2#ec:}" -out "$FX/$1.key" 2>/dev/null ;;
+  esac
+}
+fext() { # file san|"" server|client
+  local ku=digitalSignature eku=serverAuth
+  [ "$3" = client ] && eku=clientAuth
+  [ "${FKEY_TYPE[$4]}" = rsa ] && [ "$3" = server ] && ku=digitalSignature,keyEncipherment
+  {
+    echo "[x]"
+    echo "basicConstraints = critical,CA:FALSE"
+    echo "keyUsage = critical,$ku"
+    echo "extendedKeyUsage = $eku"
+    [ -n "$2" ] && echo "subjectAltName = $2"
+    echo "subjectKeyIdentifier = hash"
+    echo "authorityKeyIdentifier = keyid"
+  } >"$1"
+}
+# Issue a certificate with `openssl ca` (the only way OpenSSL 3.0 sets arbitrary dates).
+fissue() { # cert key CN issuer from-days to-days md san|"" [server|client|int]
+  local c=$1 k=$2 cn=$3 iss=$4 from=$5 to=$6 md=$7 san=$8 kind=${9:-server} ext=x
+  FCERT_KEY[$c]=$k
+  if [ "$kind" = int ]; then ext=int; else fext "$FX/$c.ext" "$san" "$kind" "$k"; fi
+  openssl req -new -config "$FX/ca.cnf" -key "$FX/$k.key" -subj "/O=tlsscope test/CN=$cn" -out "$FX/$c.csr" &&
+    openssl ca -batch -config "$FX/ca.cnf" -notext -cert "$FX/$iss.pem" -keyfile "$FX/${FCERT_KEY[$iss]}.key" \
+      -md "$md" -startdate "$(fdate "$from")" -enddate "$(fdate "$to")" \
+      $([ "$kind" = int ] && echo "-extensions int" || echo "-extfile $FX/$c.ext -extensions x") \
+      -in "$FX/$c.csr" -out "$FX/$c.pem" >"$FX/$c.log" 2>&1 ||
+    { echo "make-pcaps: openssl ca failed for $c: $(tail -3 "$FX/$c.log")" >&2; return 1; }
+}
+# Self-signed certificate (a root, or the self-signed server leaf).
+fself() { # cert key CN md section|leaf san
+  local c=$1 k=$2 cn=$3 md=$4 sect=$5 san=${6:-}
+  FCERT_KEY[$c]=$k
+  cp "$FX/ca.cnf" "$FX/$c.cnf"
+  if [ "$sect" = leaf ]; then
+    fext "$FX/$c.ext" "$san" server "$k" && cat "$FX/$c.ext" >>"$FX/$c.cnf" && sect=x
+  fi
+  openssl req -x509 -new -config "$FX/$c.cnf" -extensions "$sect" -key "$FX/$k.key" \
+    "-$md" -subj "/O=tlsscope test/CN=$cn" -set_serial "$((RANDOM + 2))" -days 3650 -out "$FX/$c.pem" 2>"$FX/$c.log" ||
+    { echo "make-pcaps: self-signed $c failed: $(tail -3 "$FX/$c.log")" >&2; return 1; }
+}
+fsha()  { openssl x509 -in "$FX/$1.pem" -outform DER | sha256sum | awk '{print toupper($1)}'; }
+fspki() { openssl x509 -in "$FX/$1.pem" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1; }
+ftext() { openssl x509 -in "$FX/$1.pem" -noout -text; }
+# Check that a certificate came out as configured (the findings expected from it rest on this).
+fhas() { # cert regex what
+  ftext "$1" | grep -Eq "$2" || { echo "make-pcaps: certificate $1: lacks '$2' ($3)" >&2; return 1; }
+}
+fvalid_at() { # cert days-from-now: is the certificate valid then?
+  local nb na t=$(( $(date +%s) + $2 * 86400 ))
+  nb=$(date -u -d "$(openssl x509 -in "$FX/$1.pem" -noout -startdate | cut -d= -f2)" +%s)
+  na=$(date -u -d "$(openssl x509 -in "$FX/$1.pem" -noout -enddate | cut -d= -f2)" +%s)
+  [ "$nb" -le "$t" ] && [ "$t" -le "$na" ]
+}
+fcheck() { # cert expect-valid-now(yes|no) [valid-in-31-days yes|no]
+  local now=no later=no
+  fvalid_at "$1" 0 && now=yes
+  fvalid_at "$1" 31 && later=yes
+  [ "$now" = "$2" ] || { echo "make-pcaps: certificate $1 valid now: $now, wanted $2" >&2; return 1; }
+  [ -z "${3:-}" ] || [ "$later" = "$3" ] || { echo "make-pcaps: certificate $1 valid in 31 days: $later, wanted $3" >&2; return 1; }
+}
+
+gen_findings_certs() {
+  FNOW=$(date +%s)
+  mkdir -p "$FX/new" && : >"$FX/index.txt" && echo 1000 >"$FX/serial" || return 1
+  cat >"$FX/ca.cnf" <<CNF
+[ca]
+default_ca = fca
+[fca]
+dir = $FX
+database = $FX/index.txt
+new_certs_dir = $FX/new
+serial = $FX/serial
+policy = pol
+unique_subject = no
+copy_extensions = none
+default_md = sha256
+email_in_dn = no
+[pol]
+organizationName = optional
+commonName = optional
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+[root]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[int]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+CNF
+  local san
+  # trust anchors: the findings root (committed as pcaps/findings-ca.pem) and a root nobody
+  # trusts, self-signed with SHA-1 (a self-signature is never a weak_signature)
+  fkey root rsa:2048 && fself root root "tlsscope Findings Root CA" sha256 root &&
+    fkey other-root rsa:2048 && fself other-root other-root "tlsscope Untrusted Root CA" sha1 root &&
+    fkey int rsa:2048 && fissue int int "tlsscope Findings Intermediate CA" root -400 3000 sha256 "" int || return 1
+  # server leaves: name, key, CN, issuer, valid from/to (days), digest, SAN
+  fkey clean rsa:2048 && fissue clean clean "clean.$FD" root -1 365 sha256 "DNS:clean.$FD" &&
+    fkey ec ec:P-256 && fissue ec ec "ec.$FD" root -1 365 sha256 "DNS:ec.$FD" &&
+    fkey via-int rsa:2048 && fissue via-int via-int "int.$FD" int -1 365 sha256 "DNS:int.$FD" &&
+    fkey no-int rsa:2048 && fissue no-int no-int "noint.$FD" int -1 365 sha256 "DNS:noint.$FD" &&
+    fkey rsa1024 rsa:1024 && fissue rsa1024 rsa1024 "rsa1024.$FD" root -1 365 sha256 "DNS:rsa1024.$FD" &&
+    fkey p224 ec:P-224 && fissue p224 p224 "p224.$FD" root -1 365 sha256 "DNS:p224.$FD" &&
+    fkey sha1 rsa:2048 && fissue sha1 sha1 "sha1.$FD" root -1 365 sha1 "DNS:sha1.$FD" &&
+    fkey expired rsa:2048 && fissue expired expired "expired.$FD" root -400 -10 sha256 "DNS:expired.$FD" &&
+    fkey future rsa:2048 && fissue future future "future.$FD" root 10 375 sha256 "DNS:future.$FD" &&
+    fkey expiring rsa:2048 && fissue expiring expiring "expiring.$FD" root -355 10 sha256 "DNS:expiring.$FD" &&
+    fkey selfsigned rsa:2048 && fself selfsigned selfsigned "selfsigned.$FD" sha256 leaf "DNS:selfsigned.$FD" &&
+    fkey untrusted rsa:2048 && fissue untrusted untrusted "untrusted.$FD" other-root -1 365 sha256 "DNS:untrusted.$FD" &&
+    fkey mismatch rsa:2048 && fissue mismatch mismatch "mismatch.$FD" root -1 365 sha256 "DNS:mismatch.$FD" &&
+    fkey wild rsa:2048 && fissue wild wild "*.wild.$FD" root -1 365 sha256 "DNS:*.wild.$FD" &&
+    fkey cn-only rsa:2048 && fissue cn-only cn-only "cn-only.$FD" root -1 365 sha256 "" || return 1
+  # renewals: same key (not rotated) and a new key (rotated)
+  fkey rot-same rsa:2048 && fissue rot-same-1 rot-same "same.rotate.$FD" root -60 305 sha256 "DNS:same.rotate.$FD" &&
+    fissue rot-same-2 rot-same "same.rotate.$FD" root -1 364 sha256 "DNS:same.rotate.$FD" &&
+    fkey rot-new-1 rsa:2048 && fissue rot-new-1 rot-new-1 "new.rotate.$FD" root -60 305 sha256 "DNS:new.rotate.$FD" &&
+    fkey rot-new-2 rsa:2048 && fissue rot-new-2 rot-new-2 "new.rotate.$FD" root -1 364 sha256 "DNS:new.rotate.$FD" || return 1
+  # client certificates
+  fkey client rsa:2048 && fissue client client "client.$FD" root -1 365 sha256 "DNS:client.$FD" client &&
+    fkey client1024 rsa:1024 && fissue client1024 client1024 "client1024.$FD" root -1 365 sha256 "DNS:client1024.$FD" client &&
+    fkey client-md5 rsa:2048 && fissue client-md5 client-md5 "client-md5.$FD" root -1 365 md5 "DNS:client-md5.$FD" client || return 1
+  # DH groups (named, so nothing slow to generate): RFC 5114 §2.1 1024-bit, RFC 7919 ffdhe2048
+  openssl genpkey -genparam -algorithm DH -pkeyopt group:dh_1024_160 -out "$FX/dh1024.pem" 2>/dev/null &&
+    openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out "$FX/dh2048.pem" 2>/dev/null || return 1
+  cat "$FX/root.pem" >"$FX/root-only.pem"
+
+  # ---- the properties each finding rests on, checked on the files
+  local c
+  for c in clean ec via-int no-int rsa1024 p224 expired future expiring untrusted mismatch wild cn-only \
+           rot-same-1 rot-same-2 rot-new-1 rot-new-2 client client1024 int; do
+    fhas "$c" 'Signature Algorithm: sha256WithRSAEncryption' "SHA-256 signature" || return 1
+  done
+  for c in clean via-int no-int sha1 expired future expiring selfsigned untrusted mismatch wild cn-only \
+           rot-same-1 rot-same-2 rot-new-1 rot-new-2 client client-md5 root other-root int; do
+    fhas "$c" 'Public-Key: \(2048 bit\)' "RSA 2048" || return 1
+  done
+  fhas ec 'ASN1 OID: prime256v1' "P-256" && fhas ec 'Public-Key: \(256 bit\)' "256-bit EC" &&
+    fhas rsa1024 'Public-Key: \(1024 bit\)' "RSA 1024" && fhas client1024 'Public-Key: \(1024 bit\)' "RSA 1024" &&
+    fhas p224 'ASN1 OID: secp224r1' "P-224" && fhas p224 'Public-Key: \(224 bit\)' "224-bit EC" &&
+    fhas sha1 'Signature Algorithm: sha1WithRSAEncryption' "SHA-1 signature" &&
+    fhas client-md5 'Signature Algorithm: md5WithRSAEncryption' "MD5 signature" &&
+    fhas other-root 'Signature Algorithm: sha1WithRSAEncryption' "SHA-1 self-signature" &&
+    fhas selfsigned 'Signature Algorithm: sha256WithRSAEncryption' "SHA-256 self-signature" &&
+    fhas cn-only 'Subject: O = tlsscope test, CN = cn-only' "CN" || return 1
+  ftext cn-only | grep -q 'Subject Alternative Name' && { echo "make-pcaps: cn-only has a SAN" >&2; return 1; }
+  [ "$(openssl x509 -in "$FX/selfsigned.pem" -noout -subject | cut -d= -f2-)" = "$(openssl x509 -in "$FX/selfsigned.pem" -noout -issuer | cut -d= -f2-)" ] ||
+    { echo "make-pcaps: selfsigned is not self-issued" >&2; return 1; }
+  # dates: valid now and in 31 days / valid now, not in 31 days / not valid now
+  for c in clean ec via-int no-int rsa1024 p224 sha1 selfsigned untrusted mismatch wild cn-only \
+           rot-same-1 rot-same-2 rot-new-1 rot-new-2 client client1024 client-md5 int; do
+    fcheck "$c" yes yes || return 1
+  done
+  fcheck expiring yes no && fcheck expired no && fcheck future no && fvalid_at future 11 || return 1
+  # chains: what validates under the findings root, and what does not
+  openssl verify -CAfile "$FX/root.pem" "$FX/clean.pem" "$FX/ec.pem" "$FX/rsa1024.pem" "$FX/p224.pem" \
+    "$FX/mismatch.pem" "$FX/wild.pem" "$FX/cn-only.pem" "$FX/rot-same-1.pem" "$FX/rot-same-2.pem" \
+    "$FX/rot-new-1.pem" "$FX/rot-new-2.pem" "$FX/expiring.pem" "$FX/client.pem" >/dev/null &&
+    openssl verify -CAfile "$FX/root.pem" -untrusted "$FX/int.pem" "$FX/via-int.pem" >/dev/null || return 1
+  openssl verify -CAfile "$FX/root.pem" "$FX/no-int.pem" >/dev/null 2>&1 && { echo "make-pcaps: no-int validates without its intermediate" >&2; return 1; }
+  openssl verify -CAfile "$FX/root.pem" "$FX/untrusted.pem" >/dev/null 2>&1 && { echo "make-pcaps: untrusted validates" >&2; return 1; }
+  # renewals: the same key with a new serial and a later notBefore; and a new key
+  [ "$(fspki rot-same-1)" = "$(fspki rot-same-2)" ] && [ "$(fspki rot-new-1)" != "$(fspki rot-new-2)" ] &&
+    [ "$(openssl x509 -in "$FX/rot-same-1.pem" -noout -serial)" != "$(openssl x509 -in "$FX/rot-same-2.pem" -noout -serial)" ] &&
+    fvalid_at rot-same-1 -30 && ! fvalid_at rot-same-2 -30 && fvalid_at rot-new-1 -30 && ! fvalid_at rot-new-2 -30 ||
+    { echo "make-pcaps: renewal certificates are not as intended" >&2; return 1; }
+  # every other leaf has a key of its own (no accidental key_not_rotated)
+  local spkis
+  spkis=$(for c in clean ec via-int no-int rsa1024 p224 sha1 expired future expiring selfsigned untrusted mismatch wild cn-only rot-same-1 rot-new-1 rot-new-2; do fspki "$c"; done)
+  [ "$(sort <<<"$spkis" | uniq -d)" = "" ] || { echo "make-pcaps: two findings leaves share a key" >&2; return 1; }
+  openssl pkeyparam -in "$FX/dh1024.pem" -noout -text 2>/dev/null | grep -q '(1024 bit)' &&
+    openssl pkeyparam -in "$FX/dh2048.pem" -noout -text 2>/dev/null | grep -Eq '\(2048 bit\)|ffdhe2048' ||
+    { echo "make-pcaps: DH parameters are not 1024/2048 bits" >&2; return 1; }
+}
+
 # ---------------------------------------------------------------- scenario plumbing
 CUR=           # current scenario (pcap name without .pcap)
 SCEN_OK=1
@@ -280,13 +474,32 @@ cli_log_has() { # regex what
 # Record the expectation for the next connection (checked later against tshark).
 #   v=1.2|1.3|null cipher=IANA|null sni=name|null alpn=proto|null resumed= hrr= ccr= ccp= est=
 #   (booleans: true|false; defaults: 1.3, SNI set, no ALPN, false..., est=true) note="text"
+# Findings scenarios add:
+#   findings=id,id|""   the finding ids the connection must raise ("" = none); omitted = not checked
+#   scerts="a b"        the server's Certificate message must carry exactly these $FX certificates
+#   ccerts="a"          the same for the client's Certificate message
+#   ri=true|false       the ServerHello carries renegotiation_info (0xff01) or not
+#   dhbits=N            the ServerKeyExchange has a finite-field DH prime of N bits
 expect() {
   local v=1.3 cipher=null sni=$SNI alpn=null resumed=false hrr=false ccr=false ccp=false est=true note= kv
+  local findings=- scerts=- ccerts=- ri=- dhbits=-
   for kv in "$@"; do local "$kv"; done
   js() { if [ "$1" = null ]; then printf null; else printf '"%s"' "$1"; fi; }
-  printf '{"file":"%s.pcap","server":"%s","server_port":%s,"version":%s,"cipher":%s,"sni":%s,"alpn_selected":%s,"resumed":%s,"hrr":%s,"client_cert_requested":%s,"client_cert_presented":%s,"established":%s,"note":"%s"}\n' \
+  shas() { local c out=; for c in $1; do out+="${out:+,}\"$(fsha "$c")\""; done; printf '[%s]' "$out"; }
+  local extra= wire=
+  if [ "$findings" != - ]; then
+    local ids=
+    [ -n "$findings" ] && ids="\"${findings//,/\",\"}\""
+    extra+=",\"findings\":[$ids]"
+  fi
+  [ "$scerts" != - ] && wire+="${wire:+,}\"server_certs\":$(shas "$scerts")"
+  [ "$ccerts" != - ] && wire+="${wire:+,}\"client_certs\":$(shas "$ccerts")"
+  [ "$ri" != - ] && wire+="${wire:+,}\"renegotiation_info\":$ri"
+  [ "$dhbits" != - ] && wire+="${wire:+,}\"dh_prime_bits\":$dhbits"
+  [ -n "$wire" ] && extra+=",\"wire\":{$wire}"
+  printf '{"file":"%s.pcap","server":"%s","server_port":%s,"version":%s,"cipher":%s,"sni":%s,"alpn_selected":%s,"resumed":%s,"hrr":%s,"client_cert_requested":%s,"client_cert_presented":%s,"established":%s,"note":"%s"%s}\n' \
     "$CUR" "${SADDR//[\[\]]/}" "$PORT" "$(js "$v")" "$(js "$cipher")" "$(js "$sni")" "$(js "$alpn")" \
-    "$resumed" "$hrr" "$ccr" "$ccp" "$est" "$note" >>"$SPECS"
+    "$resumed" "$hrr" "$ccr" "$ccp" "$est" "$note" "$extra" >>"$SPECS"
   EXP_V=$v EXP_ALPN=$alpn EXP_RESUMED=$resumed EXP_EST=$est EXP_CCP=$ccp EXP_CCR=$ccr
 }
 
@@ -576,30 +789,292 @@ sc_node() { # 1.2|1.3
   finish
 }
 
+# ---------------------------------------------------------------- scenarios: findings
+# Connections made to raise (or, just as deliberately, not to raise) each finding. The
+# `findings=` of each expect() is what the scenario was built to show; the certificates'
+# properties were checked in gen_findings_certs, and expected.mjs checks on the wire that the
+# server sent exactly the certificates meant (scerts), the renegotiation_info extension (ri) and
+# the DH group size (dhbits). The OpenSSL client trusts only the findings root and must report
+# the certificate verdict given to fcli (X509 verify code), so it sees the same problem.
+FSNI=            # SNI of the next findings connection
+LOW='DEFAULT:@SECLEVEL=0'
+MTLS_PORT=9443   # the service pcaps/findings-policy.yaml requires mTLS for
+OTHER_PORT=8443  # a port the policy says nothing about
+
+fsrv() { # cert [s_server args...] — one connection, the certificate (and key) from $FX
+  local c=$1; shift
+  osrv 1 -cert "$FX/$c.pem" -key "$FX/${FCERT_KEY[$c]}.key" "$@"
+}
+
+fcli() { # verify-code|- [s_client args...]
+  local code=$1; shift
+  local mode=ok; [ "$EXP_EST" = true ] || mode=any
+  cli "$mode" openssl s_client -connect "$SADDR:$PORT" -servername "$FSNI" -CAfile "$FX/root.pem" \
+    -verify_hostname "$FSNI" -ign_eof "$@"
+  [ "$EXP_EST" = true ] || return 0
+  cli_log_has '^New, ' "a full handshake"
+  cli_log_has "^ +Protocol +: $(OSSL_VER_NAME "$EXP_V")\$" "expected TLS $EXP_V"
+  [ "$code" = - ] || cli_log_has "^ *Verify return code: $code \\(" "certificate verdict $code"
+  if [ "$EXP_CCR" = true ]; then cli_log_has '^Requested Signature Algorithms' "CertificateRequest"
+  elif grep -q '^Requested Signature Algorithms' "$CLI_LOG"; then fail "client $NCLI got an unexpected CertificateRequest"; fi
+  cli_log_has 'olleh' "reply from the server"
+}
+
+# One connection per server, so that each has exactly the configuration its note describes.
+sc_findings_protocol() {
+  begin findings-protocol
+  FSNI=clean.$FD
+  local sni=sni=$FSNI
+  fsrv clean -tls1_2
+  expect v=1.2 cipher=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 "$sni" findings= scerts=clean ri=true \
+    note="clean: TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256, RSA-2048 leaf under the findings root (SHA-256, valid a year), matching SNI"
+  fcli 0 -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+  fsrv clean -tls1_3
+  expect v=1.3 cipher=TLS_AES_256_GCM_SHA384 "$sni" findings= note="clean: TLS 1.3, same certificate"
+  fcli 0 -tls1_3
+  fsrv clean -tls1 -cipher "$LOW"
+  expect v=1.0 cipher=TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA "$sni" findings=deprecated_protocol scerts=clean ri=true note="TLS 1.0 (ECDHE-RSA-AES128-SHA)"
+  fcli 0 -tls1 -cipher "ECDHE-RSA-AES128-SHA:@SECLEVEL=0"
+  fsrv clean -tls1_1 -cipher "$LOW"
+  expect v=1.1 cipher=TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA "$sni" findings=deprecated_protocol scerts=clean ri=true note="TLS 1.1 (ECDHE-RSA-AES128-SHA)"
+  fcli 0 -tls1_1 -cipher "ECDHE-RSA-AES128-SHA:@SECLEVEL=0"
+  fsrv clean -tls1_2
+  expect v=1.2 cipher=TLS_RSA_WITH_AES_128_GCM_SHA256 "$sni" findings=no_forward_secrecy scerts=clean ri=true note="static RSA key exchange AES128-GCM-SHA256"
+  fcli 0 -tls1_2 -cipher AES128-GCM-SHA256
+  fsrv clean -tls1_2 -cipher "ECDHE-RSA-NULL-SHA:@SECLEVEL=0"
+  expect v=1.2 cipher=TLS_ECDHE_RSA_WITH_NULL_SHA "$sni" findings=weak_cipher scerts=clean ri=true note="NULL encryption ECDHE-RSA-NULL-SHA (SECLEVEL=0)"
+  fcli 0 -tls1_2 -cipher "ECDHE-RSA-NULL-SHA:@SECLEVEL=0"
+  fsrv clean -tls1_2 -cipher "AECDH-AES128-SHA:@SECLEVEL=0"
+  expect v=1.2 cipher=TLS_ECDH_anon_WITH_AES_128_CBC_SHA "$sni" findings=weak_cipher scerts= ri=true note="anonymous key exchange AECDH-AES128-SHA: no certificate at all (SECLEVEL=0)"
+  fcli - -tls1_2 -cipher "AECDH-AES128-SHA:@SECLEVEL=0"
+  cli_log_has '^[Nn]o peer certificate available' "no server certificate"
+  fsrv clean -tls1_2 -dhparam "$FX/dh1024.pem" -cipher "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0"
+  expect v=1.2 cipher=TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 "$sni" findings=weak_dh scerts=clean ri=true dhbits=1024 note="DHE-RSA-AES128-GCM-SHA256 with a 1024-bit DH group (RFC 5114, SECLEVEL=0)"
+  fcli 0 -tls1_2 -cipher "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0"
+  cli_log_has '^Server Temp Key: DH, 1024 bits' "1024-bit DH"
+  grep -q 'Unable to load DH' "$SRV_LOG" && fail "server did not load the 1024-bit DH group"
+  fsrv clean -tls1_2 -dhparam "$FX/dh2048.pem" -cipher DHE-RSA-AES128-GCM-SHA256
+  expect v=1.2 cipher=TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 "$sni" findings= scerts=clean ri=true dhbits=2048 note="DHE-RSA-AES128-GCM-SHA256 with ffdhe2048"
+  fcli 0 -tls1_2 -cipher DHE-RSA-AES128-GCM-SHA256
+  cli_log_has '^Server Temp Key: DH, 2048 bits' "2048-bit DH"
+  fsrv clean -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+  expect v=null cipher=null est=false "$sni" findings=handshake_failure scerts= note="client offers only AES256-SHA256, server accepts only ECDHE-RSA-AES128-GCM-SHA256: handshake_failure alert"
+  fcli - -tls1_2 -cipher AES256-SHA256
+  cli_log_has 'alert handshake failure' "handshake_failure alert"
+  finish
+}
+
+fgsrv() { # priority cert [gnutls-serv args...]
+  local prio=$1 c=$2; shift 2
+  srv "$PORT" gnutls-serv --echo -p "$PORT" --priority "$prio" --x509certfile "$FX/$c.pem" \
+    --x509keyfile "$FX/${FCERT_KEY[$c]}.key" --disable-client-cert "$@"
+}
+fgcli() { # priority [gnutls-cli args...] — verifies the server against the findings root
+  local prio=$1; shift
+  cli ok gnutls-cli -p "$PORT" --x509cafile "$FX/root.pem" --sni-hostname "$FSNI" --verify-hostname "$FSNI" \
+    --priority "$prio" "$@" "${SADDR//[\[\]]/}"
+  cli_log_has '^- Handshake was completed' "handshake completed"
+  cli_log_has 'hello from the client' "echo from the server"
+}
+
+sc_findings_gnutls() {
+  begin findings-gnutls
+  FSNI=clean.$FD
+  local sni=sni=$FSNI p=NORMAL:-VERS-ALL:+VERS-TLS1.2
+  fgsrv "$p" clean
+  expect v=1.2 cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 "$sni" findings= scerts=clean ri=true note="GnuTLS defaults: safe renegotiation confirmed"
+  fgcli "$p"
+  cli_log_has '^- Options:.*safe renegotiation' "safe renegotiation"
+  srv_stop
+  fgsrv "$p:%DISABLE_SAFE_RENEGOTIATION" clean
+  expect v=1.2 cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 "$sni" findings=insecure_renegotiation scerts=clean ri=false note="GnuTLS server with %DISABLE_SAFE_RENEGOTIATION: no renegotiation_info"
+  fgcli "$p"
+  grep -q '^- Options:.*safe renegotiation' "$CLI_LOG" && fail "client $NCLI reports safe renegotiation"
+  srv_stop
+  fgsrv "$p:+3DES-CBC" clean
+  expect v=1.2 cipher=TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA "$sni" findings=weak_cipher scerts=clean ri=true note="3DES: TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA (GnuTLS; this OpenSSL has no 3DES)"
+  fgcli "$p:-CIPHER-ALL:+3DES-CBC:-KX-ALL:+ECDHE-RSA"
+  srv_stop
+  fgsrv "$p:+ARCFOUR-128" clean
+  expect v=1.2 cipher=TLS_ECDHE_RSA_WITH_RC4_128_SHA "$sni" findings=weak_cipher scerts=clean ri=true note="RC4: TLS_ECDHE_RSA_WITH_RC4_128_SHA (GnuTLS)"
+  fgcli "$p:-CIPHER-ALL:+ARCFOUR-128:-KX-ALL:+ECDHE-RSA"
+  srv_stop
+  fgsrv "$p:+ARCFOUR-128:+RSA:+MD5" clean
+  expect v=1.2 cipher=TLS_RSA_WITH_RC4_128_MD5 "$sni" findings=weak_cipher,no_forward_secrecy scerts=clean ri=true note="RC4 with MD5 MAC and static RSA: TLS_RSA_WITH_RC4_128_MD5 (GnuTLS)"
+  fgcli "$p:-CIPHER-ALL:+ARCFOUR-128:-KX-ALL:+RSA:-MAC-ALL:+MD5"
+  srv_stop
+  finish
+}
+
+sc_findings_certs() {
+  begin findings-certs
+  local r=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 e=TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+  FSNI=clean.$FD; fsrv clean -tls1_2
+  expect v=1.2 cipher=$r sni=$FSNI findings= scerts=clean note="clean: RSA-2048 leaf under the findings root"
+  fcli 0 -tls1_2
+  FSNI=ec.$FD; fsrv ec -tls1_2
+  expect v=1.2 cipher=$e sni=$FSNI findings= scerts=ec note="clean: ECDSA P-256 leaf (256 bits is enough)"
+  fcli 0 -tls1_2
+  FSNI=int.$FD; fsrv via-int -tls1_2 -cert_chain "$FX/int.pem"
+  expect v=1.2 cipher=$r sni=$FSNI findings= scerts="via-int int" note="clean: leaf and intermediate sent, root trusted"
+  fcli 0 -tls1_2
+  FSNI=noint.$FD; fsrv no-int -tls1_2
+  expect v=1.2 cipher=$r sni=$FSNI findings=untrusted_chain scerts=no-int note="intermediate not sent: chain incomplete"
+  fcli 21 -tls1_2
+  FSNI=untrusted.$FD; fsrv untrusted -tls1_2 -cert_chain "$FX/other-root.pem"
+  expect v=1.2 cipher=$r sni=$FSNI findings=untrusted_chain scerts="untrusted other-root" note="chain to another root (sent, SHA-1 self-signature: not a weak_signature)"
+  fcli 19 -tls1_2
+  FSNI=selfsigned.$FD; fsrv selfsigned -tls1_2
+  expect v=1.2 cipher=$r sni=$FSNI findings=self_signed,untrusted_chain scerts=selfsigned note="self-signed leaf"
+  fcli 18 -tls1_2
+  FSNI=expired.$FD; fsrv expired -tls1_2
+  expect v=1.2 cipher=$r sni=$FSNI findings=expired,untrusted_chain scerts=expired note="leaf expired 10 days ago (so the chain does not validate either)"
+  fcli 10 -tls1_2
+  FSNI=future.$FD; fsrv future -tls1_2
+  expect v=1.2 cipher=$r sni=$FSNI findings=not_yet_valid,untrusted_chain scerts=future note="leaf valid only from 10 days on (so the chain does not validate either)"
+  fcli 9 -tls1_2
+  FSNI=expiring.$FD; fsrv expiring -tls1_2
+  expect v=1.2 cipher=$r sni=$FSNI findings=expiring_soon scerts=expiring note="leaf expires in 10 days"
+  fcli 0 -tls1_2
+  FSNI=rsa1024.$FD; fsrv rsa1024 -tls1_2 -cipher "$LOW"
+  expect v=1.2 cipher=$r sni=$FSNI findings=weak_key scerts=rsa1024 note="RSA-1024 leaf (SECLEVEL=0)"
+  fcli 0 -tls1_2 -cipher "$LOW"
+  FSNI=p224.$FD; fsrv p224 -tls1_2 -cipher "$LOW"
+  expect v=1.2 cipher=$e sni=$FSNI findings=weak_key scerts=p224 note="ECDSA P-224 leaf (SECLEVEL=0, client offers P-224)"
+  fcli 0 -tls1_2 -cipher "$LOW" -groups X25519:P-224
+  FSNI=sha1.$FD; fsrv sha1 -tls1_2 -cipher "$LOW"
+  expect v=1.2 cipher=$r sni=$FSNI findings=weak_signature scerts=sha1 note="leaf signed with SHA-1 by the findings root (SECLEVEL=0)"
+  fcli 0 -tls1_2 -cipher "$LOW"
+  FSNI=other.$FD; fsrv mismatch -tls1_2
+  expect v=1.2 cipher=$r sni=$FSNI findings=hostname_mismatch scerts=mismatch note="SNI other.$FD, certificate for mismatch.$FD"
+  fcli 62 -tls1_2
+  FSNI=www.wild.$FD; fsrv wild -tls1_2
+  expect v=1.2 cipher=$r sni=$FSNI findings= scerts=wild note="wildcard *.wild.$FD covers www.wild.$FD"
+  fcli 0 -tls1_2
+  FSNI=deep.www.wild.$FD; fsrv wild -tls1_2
+  expect v=1.2 cipher=$r sni=$FSNI findings=hostname_mismatch scerts=wild note="wildcard *.wild.$FD does not cover two labels"
+  fcli 62 -tls1_2
+  FSNI=cn-only.$FD; fsrv cn-only -tls1_2
+  expect v=1.2 cipher=$r sni=$FSNI findings= scerts=cn-only note="no subjectAltName: the CN names the host"
+  fcli 0 -tls1_2
+  FSNI=selfsigned.$FD; fsrv selfsigned -tls1_3
+  expect v=1.3 cipher=TLS_AES_256_GCM_SHA384 sni=$FSNI findings= note="TLS 1.3 with the self-signed leaf: certificates are encrypted, nothing to see"
+  fcli 18 -tls1_3
+  FSNI=untrusted.$FD; fsrv untrusted -tls1_2 -cert_chain "$FX/other-root.pem"
+  expect v=1.2 cipher=$r sni=$FSNI est=false findings=untrusted_chain,handshake_failure scerts="untrusted other-root" note="client verifies and rejects the untrusted chain: unknown_ca alert"
+  fcli - -tls1_2 -verify_return_error
+  cli_log_has 'self-signed certificate in certificate chain' "client rejected the chain"
+  finish
+}
+
+sc_findings_mtls() {
+  begin findings-mtls
+  local r=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 vca=-verifyCAfile
+  FSNI=clean.$FD
+  local sni=sni=$FSNI
+  local cc=(-cert "$FX/client.pem" -key "$FX/client.key")
+  PORT=$MTLS_PORT; fsrv clean -tls1_2
+  expect v=1.2 cipher=$r "$sni" findings=mtls_missing scerts=clean note="port $MTLS_PORT (policy requires mTLS): no CertificateRequest, no client certificate"
+  fcli 0 -tls1_2
+  PORT=$OTHER_PORT; fsrv clean -tls1_2
+  expect v=1.2 cipher=$r "$sni" findings= scerts=clean note="port $OTHER_PORT (no policy): no CertificateRequest, no client certificate"
+  fcli 0 -tls1_2
+  PORT=$MTLS_PORT; fsrv clean -tls1_2 -Verify 1 "$vca" "$FX/root.pem"
+  expect v=1.2 cipher=$r "$sni" ccr=true ccp=true findings= scerts=clean ccerts="client root" note="port $MTLS_PORT: client certificate required and sent"
+  fcli 0 -tls1_2 "${cc[@]}"
+  srv_done; osrv_peers_are yes
+  PORT=443; fsrv clean -tls1_2 -verify 1 "$vca" "$FX/root.pem"
+  expect v=1.2 cipher=$r "$sni" ccr=true ccp=false findings=mtls_missing scerts=clean ccerts= note="client certificate requested (optional), none sent"
+  fcli 0 -tls1_2
+  srv_done; osrv_peers_are no
+  fsrv clean -tls1_2 -Verify 1 "$vca" "$FX/root.pem"
+  expect v=1.2 cipher=$r "$sni" ccr=true ccp=false est=false findings=mtls_missing,handshake_failure scerts=clean ccerts= note="client certificate required, none sent: server aborts"
+  fcli - -tls1_2
+  srv_done; srv_log_has 'peer did not return a certificate' "required client certificate missing"
+  fsrv clean -tls1_2 -verify 1 "$vca" "$FX/root.pem" -cipher "$LOW"
+  expect v=1.2 cipher=$r "$sni" ccr=true ccp=true findings=weak_key scerts=clean ccerts="client1024 root" note="client certificate with an RSA-1024 key (SECLEVEL=0)"
+  fcli 0 -tls1_2 -cipher "$LOW" -cert "$FX/client1024.pem" -key "$FX/client1024.key"
+  srv_done; osrv_peers_are yes
+  fsrv clean -tls1_2 -verify 1 "$vca" "$FX/root.pem" -cipher "$LOW"
+  expect v=1.2 cipher=$r "$sni" ccr=true ccp=true findings=weak_signature scerts=clean ccerts="client-md5 root" note="client certificate signed with MD5 (SECLEVEL=0)"
+  fcli 0 -tls1_2 -cipher "$LOW" -cert "$FX/client-md5.pem" -key "$FX/client-md5.key"
+  srv_done; osrv_peers_are yes
+  finish
+}
+
+sc_findings_rotation() {
+  begin findings-rotation
+  local r=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+  FSNI=same.rotate.$FD
+  fsrv rot-same-1 -tls1_2
+  expect v=1.2 cipher=$r sni=$FSNI findings= scerts=rot-same-1 note="first certificate of same.rotate (valid from 60 days ago)"
+  fcli 0 -tls1_2
+  fsrv rot-same-2 -tls1_2
+  expect v=1.2 cipher=$r sni=$FSNI findings=key_not_rotated scerts=rot-same-2 note="renewed certificate (new serial, valid from yesterday) with the SAME key"
+  fcli 0 -tls1_2
+  fsrv rot-same-2 -tls1_2
+  expect v=1.2 cipher=$r sni=$FSNI findings= scerts=rot-same-2 note="the renewed certificate again: nothing new"
+  fcli 0 -tls1_2
+  FSNI=new.rotate.$FD
+  fsrv rot-new-1 -tls1_2
+  expect v=1.2 cipher=$r sni=$FSNI findings= scerts=rot-new-1 note="first certificate of new.rotate (valid from 60 days ago)"
+  fcli 0 -tls1_2
+  fsrv rot-new-2 -tls1_2
+  expect v=1.2 cipher=$r sni=$FSNI findings= scerts=rot-new-2 note="renewed certificate with a NEW key"
+  fcli 0 -tls1_2
+  finish
+}
+
 # ---------------------------------------------------------------- main
+# ONLY=prefix,prefix runs only the captures whose names start with one of them.
+want() { # capture-name
+  [ -z "${ONLY:-}" ] && return 0
+  local g
+  for g in ${ONLY//,/ }; do [[ $1 == "$g"* ]] && return 0; done
+  return 1
+}
+run() { # capture-name function [args...]
+  local name=$1; shift
+  want "$name" || return 0
+  RAN+=("$name")
+  "$@"
+}
+RAN=()
+FINDINGS_RAN=0
+
 START=$(date +%s)
 setup_net || exit 1
 gen_certs || { echo "make-pcaps: certificate generation failed" >&2; exit 1; }
+if want findings; then
+  gen_findings_certs || { echo "make-pcaps: findings certificate generation failed" >&2; exit 1; }
+fi
 
-sc_openssl_tls10
-sc_openssl_tls11
-sc_openssl_tls12_ecdhe
-sc_openssl_tls12_rsa_kx
-sc_openssl_tls13
-sc_openssl_hrr
-sc_openssl_resume_sessionid
-sc_openssl_resume_ticket
-sc_openssl_resume_psk
-sc_openssl_ipv6
-sc_openssl_tiny_mss
-sc_openssl_mtls 1.2
-sc_openssl_mtls 1.3
-sc_gnutls 1.3
-sc_gnutls 1.2
-sc_node 1.3
-sc_node 1.2
-sc_openssl_failure
-sc_openssl_ports
+run openssl-tls10 sc_openssl_tls10
+run openssl-tls11 sc_openssl_tls11
+run openssl-tls12-ecdhe sc_openssl_tls12_ecdhe
+run openssl-tls12-rsa-kx sc_openssl_tls12_rsa_kx
+run openssl-tls13 sc_openssl_tls13
+run openssl-tls13-hrr sc_openssl_hrr
+run openssl-tls12-resume-sessionid sc_openssl_resume_sessionid
+run openssl-tls12-resume-ticket sc_openssl_resume_ticket
+run openssl-tls13-resume-psk sc_openssl_resume_psk
+run openssl-ipv6 sc_openssl_ipv6
+run openssl-tls12-tiny-mss sc_openssl_tiny_mss
+run openssl-tls12-mtls sc_openssl_mtls 1.2
+run openssl-tls13-mtls sc_openssl_mtls 1.3
+run gnutls-tls13 sc_gnutls 1.3
+run gnutls-tls12 sc_gnutls 1.2
+run node-tls13 sc_node 1.3
+run node-tls12 sc_node 1.2
+run openssl-tls12-handshake-failure sc_openssl_failure
+run openssl-nonstandard-ports sc_openssl_ports
+run findings-protocol sc_findings_protocol
+run findings-gnutls sc_findings_gnutls
+run findings-certs sc_findings_certs
+run findings-mtls sc_findings_mtls
+run findings-rotation sc_findings_rotation
+[ ${#RAN[@]} -gt 0 ] || die "ONLY=$ONLY matches no capture"
+for name in "${RAN[@]}"; do [[ $name == findings-* ]] && FINDINGS_RAN=1; done
 
 # Check every capture with tshark against its expectations and build expected.json.
 if ! node "$HELPERS/expected.mjs" --specs "$SPECS" --pcaps "$CAPS" --out "$WORK/expected.json" >"$LOGS/expected.log" 2>&1; then
@@ -617,7 +1092,39 @@ for name in "${WRITTEN[@]}"; do
   cp "$CAPS/$name.pcap" "$OUT_DIR/$name.pcap.tmp" && mv -f "$OUT_DIR/$name.pcap.tmp" "$OUT_DIR/$name.pcap"
   echo "wrote pcaps/$name.pcap ($(stat -c %s "$OUT_DIR/$name.pcap") bytes, $(grep -c "\"file\":\"$name.pcap\"" "$SPECS") connections)"
 done
+if [ -n "${ONLY:-}" ]; then
+  # partial run: replace the entries of the captures made now, keep the others
+  node -e '
+    const fs = require("fs");
+    const [old, neu, out] = process.argv.slice(1);
+    const a = fs.existsSync(old) ? JSON.parse(fs.readFileSync(old, "utf8")) : {};
+    const b = JSON.parse(fs.readFileSync(neu, "utf8"));
+    const m = {};
+    for (const k of Object.keys(a)) m[k] = k in b ? b[k] : a[k];
+    for (const k of Object.keys(b)) if (!(k in m)) m[k] = b[k];
+    fs.writeFileSync(out, JSON.stringify(m, null, 2) + "\n");
+  ' "$OUT_DIR/expected.json" "$WORK/expected.json" "$WORK/expected.merged.json" &&
+    mv -f "$WORK/expected.merged.json" "$WORK/expected.json" || { echo "make-pcaps: could not merge expected.json" >&2; exit 1; }
+  echo "make-pcaps: ONLY=$ONLY: partial run merged into pcaps/ (commit only the result of a full run)" >&2
+fi
 cp "$WORK/expected.json" "$OUT_DIR/expected.json.tmp" && mv -f "$OUT_DIR/expected.json.tmp" "$OUT_DIR/expected.json"
+if [ "$FINDINGS_RAN" = 1 ]; then
+  # the trust anchor of the findings captures: its certificate only, never its key
+  openssl x509 -in "$FX/root.pem" -out "$OUT_DIR/findings-ca.pem.tmp" && mv -f "$OUT_DIR/findings-ca.pem.tmp" "$OUT_DIR/findings-ca.pem"
+  echo "wrote pcaps/findings-ca.pem ($(openssl x509 -in "$OUT_DIR/findings-ca.pem" -noout -subject))"
+  cat >"$OUT_DIR/findings-policy.yaml.tmp" <<YAML
+# Policy for the findings captures (test/corpus/findings-pcaps.test.ts), written by
+# scripts/make-pcaps.sh. In findings-mtls.pcap the service on $S4 port $MTLS_PORT must
+# authenticate its clients: a connection to it without a client certificate raises
+# mtls_missing (reason: policy). Port $OTHER_PORT on the same host is not covered.
+require_mtls:
+  - name: findings-mtls-service
+    cidrs: [$S4/32]
+    ports: [$MTLS_PORT]
+YAML
+  mv -f "$OUT_DIR/findings-policy.yaml.tmp" "$OUT_DIR/findings-policy.yaml"
+  echo "wrote pcaps/findings-policy.yaml"
+fi
 # Refresh the generated table in pcaps/README.md (between its marker lines), if present.
 if [ -f "$OUT_DIR/README.md" ] && grep -q '^<!-- table:begin' "$OUT_DIR/README.md"; then
   TOOLS="$(openssl version | cut -d' ' -f1-2), GnuTLS $(gnutls-cli --version 2>/dev/null | head -1 | awk '{print $2}'), Node $(node --version), $(tshark --version 2>/dev/null | head -1 | cut -d' ' -f1-3)"

@@ -10,6 +10,10 @@
 // specs.jsonl: one line per connection, in connection order within each file:
 //   {"file","server","server_port","version","cipher","sni","alpn_selected","resumed","hrr",
 //    "client_cert_requested","client_cert_presented","established","note"}
+// and, for the findings scenarios, "findings" (ids, copied to expected.json) and "wire" (facts
+// checked here and not written out): "server_certs"/"client_certs" (SHA-256 of each DER
+// certificate of that side's Certificate message, in order), "renegotiation_info" (ServerHello
+// has extension 0xff01), "dh_prime_bits" (size of the ServerKeyExchange DH prime).
 //
 // Every field of expected.json comes from tshark's dissection, except those that TLS 1.3
 // encrypts (ALPN in EncryptedExtensions, CertificateRequest, client Certificate, the
@@ -17,6 +21,7 @@
 // listed in "from_scenario_fields" (with "from_scenario": true). Any disagreement
 // between the wire and the scenario is an error (exit 1).
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -28,6 +33,7 @@ const CIPHERS = {
   0x1302: 'TLS_AES_256_GCM_SHA384',
   0x1303: 'TLS_CHACHA20_POLY1305_SHA256',
   0x1304: 'TLS_AES_128_CCM_SHA256',
+  0x0004: 'TLS_RSA_WITH_RC4_128_MD5',
   0x002f: 'TLS_RSA_WITH_AES_128_CBC_SHA',
   0x0035: 'TLS_RSA_WITH_AES_256_CBC_SHA',
   0x003c: 'TLS_RSA_WITH_AES_128_CBC_SHA256',
@@ -38,8 +44,12 @@ const CIPHERS = {
   0x009f: 'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384',
   0xc009: 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA',
   0xc00a: 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA',
+  0xc010: 'TLS_ECDHE_RSA_WITH_NULL_SHA',
+  0xc011: 'TLS_ECDHE_RSA_WITH_RC4_128_SHA',
+  0xc012: 'TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA',
   0xc013: 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA',
   0xc014: 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
+  0xc018: 'TLS_ECDH_anon_WITH_AES_128_CBC_SHA',
   0xc023: 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256',
   0xc024: 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384',
   0xc027: 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256',
@@ -164,6 +174,16 @@ function analyse(packets) {
   return [...streams.values()].sort((a, b) => a.id - b.id);
 }
 
+const hexBytes = (h) => Buffer.from(h.replace(/:/g, ''), 'hex');
+const derSha256 = (h) => createHash('sha256').update(hexBytes(String(h))).digest('hex').toUpperCase();
+/** Bit length of a big-endian unsigned integer given as (colon-separated) hex. */
+function primeBits(h) {
+  const b = hexBytes(h);
+  let i = 0;
+  while (i < b.length && b[i] === 0) i++;
+  return i === b.length ? 0 : (b.length - i - 1) * 8 + (32 - Math.clz32(b[i]));
+}
+
 /** What the wire shows about one connection. */
 function wireFacts(s) {
   const fromC = (m) => m.from === s.client;
@@ -182,6 +202,16 @@ function wireFacts(s) {
   f.sni = ch ? (find(ch, 'tls.handshake.extensions_server_name') ?? null) : null;
   f.alpn_offered = ch ? arr(find(extensions(ch).find((e) => e.type === 16)?.obj, 'tls.handshake.extensions_alpn_str')) : [];
   f.hrr = hrr;
+  // certificates in clear (TLS <= 1.2), as SHA-256 of each DER certificate
+  const certsOf = (list) => {
+    const msg = list.find((h) => type(h) === 11);
+    return msg ? arr(find(msg, 'tls.handshake.certificate')).map(derSha256) : [];
+  };
+  f.server_certs = certsOf(hsS);
+  f.client_certs = certsOf(hsC);
+  const ske = hsS.find((h) => type(h) === 12);
+  const p = ske ? find(ske, 'tls.handshake.p') : undefined;
+  f.dh_prime_bits = p === undefined ? null : primeBits(String(p));
   f.plaintext_alerts = s.msgs
     .filter((m) => m.alert)
     .map((m) => ({ level: m.alert.level === 2 ? 'fatal' : 'warning', description: ALERTS[m.alert.desc] ?? String(m.alert.desc), from: fromC(m) ? 'client' : 'server' }));
@@ -194,6 +224,7 @@ function wireFacts(s) {
     return f;
   }
   const shExt = extensions(sh);
+  f.renegotiation_info = shExt.some((e) => e.type === 0xff01);
   const sv = shExt.find((e) => e.type === 43);
   const vnum = Number(sv ? find(sv.obj, 'tls.handshake.extensions.supported_version') : sh['tls.handshake.version']);
   f.version = VERSIONS[vnum] ?? `0x${vnum.toString(16)}`;
@@ -206,8 +237,10 @@ function wireFacts(s) {
 
   const ccsC = s.msgs.some((m) => fromC(m) && m.ct === 20);
   const ccsS = s.msgs.some((m) => fromS(m) && m.ct === 20);
-  const encHsC = s.msgs.some((m) => fromC(m) && m.hs?.encrypted);
-  const encHsS = s.msgs.some((m) => fromS(m) && m.hs?.encrypted);
+  // the Finished after ChangeCipherSpec: encrypted, or readable under a NULL cipher
+  const finished = (m) => m.hs?.encrypted || Number(m.hs?.['tls.handshake.type']) === 20;
+  const encHsC = s.msgs.some((m) => fromC(m) && finished(m));
+  const encHsS = s.msgs.some((m) => fromS(m) && finished(m));
   const appC = s.msgs.some((m) => fromC(m) && m.ct === 23);
   const appS = s.msgs.some((m) => fromS(m) && m.ct === 23);
   f.app_data_both_ways = appC && appS;
@@ -258,9 +291,15 @@ function build(spec, f, errors, where) {
   } else if (spec.established && !f.app_data_both_ways) {
     errors.push(`${where}: established but no application data both ways`);
   }
+  for (const [k, want] of Object.entries(spec.wire ?? {})) {
+    if (JSON.stringify(f[k]) !== JSON.stringify(want)) {
+      errors.push(`${where}: ${k} on the wire is ${JSON.stringify(f[k])}, scenario says ${JSON.stringify(want)}`);
+    }
+  }
   out.plaintext_alert = f.plaintext_alerts.filter((a) => a.level === 'fatal').at(-1) ?? null;
   out.from_scenario = fromScenario.length > 0;
   if (fromScenario.length > 0) out.from_scenario_fields = fromScenario;
+  if (spec.findings !== undefined) out.findings = spec.findings;
   out.note = spec.note;
   return out;
 }
@@ -272,6 +311,8 @@ function parseArgs(argv) {
   return o;
 }
 
+const findingsText = (c) => (c.findings === undefined ? '' : c.findings.length === 0 ? 'none' : c.findings.join(', '));
+
 /** Markdown table of an expected.json (for pcaps/README.md). */
 function table(expected, tools) {
   const yn = (v) => (v === true ? 'yes' : v === false ? 'no' : String(v));
@@ -282,18 +323,20 @@ function table(expected, tools) {
     `Generated with ${tools || 'the installed tools'}. One row per TCP connection, in capture order.`,
     'Values come from tshark; † = not visible on the wire (TLS 1.3 encrypts it), taken from the scenario.',
     '',
-    '| file | # | stack | scenario | version | cipher | SNI | ALPN | resumed | HRR | cert req. / sent | established | plaintext alert |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    'Findings: the ids the connection must raise (findings captures only; "none" = no finding at all).',
+    '',
+    '| file | # | stack | scenario | version | cipher | SNI | ALPN | resumed | HRR | cert req. / sent | established | plaintext alert | findings |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const [file, conns] of Object.entries(expected)) {
-    const stack = file.startsWith('gnutls') ? 'GnuTLS' : file.startsWith('node') ? 'Node tls' : 'OpenSSL';
+    const stack = file.startsWith('gnutls') || file === 'findings-gnutls.pcap' ? 'GnuTLS' : file.startsWith('node') ? 'Node tls' : 'OpenSSL';
     conns.forEach((c, i) => {
       const a = c.plaintext_alert ? `${c.plaintext_alert.description} (${c.plaintext_alert.from})` : '';
       lines.push(
         `| ${i === 0 ? file : ''} | ${i + 1} | ${stack} | ${c.note} | ${c.version ?? '—'} | ${c.cipher ?? '—'} | ${c.sni ?? '—'} | ` +
           `${mark(c, 'alpn_selected', c.alpn_selected ?? '—')} | ${yn(c.resumed)} | ${yn(c.hrr)} | ` +
           `${mark(c, 'client_cert_requested', yn(c.client_cert_requested))} / ${mark(c, 'client_cert_presented', yn(c.client_cert_presented))} | ` +
-          `${mark(c, 'established', yn(c.established))} | ${a} |`,
+          `${mark(c, 'established', yn(c.established))} | ${a} | ${findingsText(c)} |`,
       );
     });
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hashHex } from '../../util/hash.js';
 import { ipv6Text } from '../../event/ip.js';
 import { children, DerError, expect, hexUpper, bitLength, oidText, readTlv, smallUnsigned, stringValue, TAG, type Tlv } from './der.js';
 import {
@@ -25,7 +25,7 @@ import type { BasicConstraints, CertificateInfo, DistinguishedName, SubjectAltNa
 
 /** SHA-256 of the DER, upper-case hex: the certificate's identity everywhere in tlsscope. */
 export function sha256Upper(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('hex').toUpperCase();
+  return hashHex('sha256', der).toUpperCase();
 }
 
 /**

@@ -20,7 +20,10 @@ export type ValidationReason =
   | 'self_signed'
   /** The path ends at a self-signed root that is not a trust anchor. */
   | 'untrusted_root'
-  /** A pathLenConstraint is exceeded, or the path is longer than the validator's limit. */
+  /**
+   * A pathLenConstraint is exceeded, the path is longer than the validator's limit, or the
+   * validator gave up after `maxSignatureChecks` (detail: `gave up after N signature checks`).
+   */
   | 'path_too_long'
   /** An issuing certificate is not a CA (no basicConstraints cA, v1/v2, or keyUsage without keyCertSign). */
   | 'not_a_ca'
@@ -348,7 +351,9 @@ export class ChainValidator {
       }
       for (const next of candidates) {
         if (checks >= this.maxChecks) {
-          fail('path_too_long', path, cur, `gave up after ${checks} signature checks`, depth * 10 + 3);
+          // Giving up outranks every failure found so far: an unexplored candidate might still
+          // have completed the path, so no earlier bad_signature / expired … is the verdict.
+          fail('path_too_long', path, cur, `gave up after ${checks} signature checks`, Number.POSITIVE_INFINITY);
           return undefined;
         }
         checks++;
