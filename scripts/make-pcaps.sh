@@ -8,7 +8,11 @@
 #   server  tlsscope-s-<pid>  vethS<pid>  10.99.0.2/24  fd00:99::2/64
 # No other address is ever used; the namespaces (and every process in them) are
 # removed on exit, also on failure or Ctrl-C. tcpdump runs in the server namespace.
-# Certificates are generated per run in a temporary directory and never kept.
+# Certificates are generated per run in a temporary directory and never kept, except the
+# certificate (not the key) of the findings root CA: the findings-*.pcap captures raise (and
+# deliberately do not raise) every finding id, and their test replays them with
+# pcaps/findings-ca.pem as trust anchor and pcaps/findings-policy.yaml as policy, both
+# written by the same run.
 #
 # Usage: sudo scripts/make-pcaps.sh            (needs root: ip netns, tcpdump)
 #   KEEP_WORK=1  keep the temporary directory (logs, certs, raw captures) for debugging
@@ -1045,7 +1049,10 @@ FINDINGS_RAN=0
 START=$(date +%s)
 setup_net || exit 1
 gen_certs || { echo "make-pcaps: certificate generation failed" >&2; exit 1; }
-if want findings; then
+FINDINGS_CAPTURES=(findings-protocol findings-gnutls findings-certs findings-mtls findings-rotation)
+need_findings_certs=0
+for name in "${FINDINGS_CAPTURES[@]}"; do want "$name" && need_findings_certs=1; done
+if [ "$need_findings_certs" = 1 ]; then
   gen_findings_certs || { echo "make-pcaps: findings certificate generation failed" >&2; exit 1; }
 fi
 
@@ -1106,6 +1113,11 @@ if [ -n "${ONLY:-}" ]; then
   ' "$OUT_DIR/expected.json" "$WORK/expected.json" "$WORK/expected.merged.json" &&
     mv -f "$WORK/expected.merged.json" "$WORK/expected.json" || { echo "make-pcaps: could not merge expected.json" >&2; exit 1; }
   echo "make-pcaps: ONLY=$ONLY: partial run merged into pcaps/ (commit only the result of a full run)" >&2
+  if [ "$FINDINGS_RAN" = 1 ]; then
+    for name in "${FINDINGS_CAPTURES[@]}"; do
+      want "$name" || echo "make-pcaps: $name.pcap is from an earlier run: its chains do not validate under the new findings-ca.pem (use ONLY=findings)" >&2
+    done
+  fi
 fi
 cp "$WORK/expected.json" "$OUT_DIR/expected.json.tmp" && mv -f "$OUT_DIR/expected.json.tmp" "$OUT_DIR/expected.json"
 if [ "$FINDINGS_RAN" = 1 ]; then
