@@ -25,7 +25,7 @@ const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
 const FULL = { connections: 100_000, concurrency: 1000, bulkConnections: 200, bulkPackets: 1_500_000 };
 const QUICK = { connections: 10_000, concurrency: 1000, bulkConnections: 20, bulkPackets: 150_000 };
-const TARGETS = { bulkPacketsPerSec: 1_000_000, handshakesPerSec: 20_000 };
+const TARGETS = { bulkPacketsPerSec: 1_000_000, handshakesPerSec: 20_000, kafkaEventsPerSec: 50_000 };
 
 // ------------------------------------------------------------------------------------------------
 // Command line
@@ -39,7 +39,8 @@ const USAGE = `usage: npm run bench -- [options]
   --seed S                PRNG seed (default tlsscope-bench)
   --runs N                timed runs per tool and file; the best counts (default 3)
   --regenerate            remake the captures even if cached
-  --validate              also check the captures with tshark (slow on full-size files)`;
+  --validate              also check the captures with tshark (slow on full-size files)
+  --no-kafka              skip the Kafka delivery measurement (needs java and mvn)`;
 
 function options() {
   let parsed;
@@ -48,7 +49,7 @@ function options() {
       options: {
         quick: { type: 'boolean' }, connections: { type: 'string' }, concurrency: { type: 'string' },
         'bulk-packets': { type: 'string' }, 'bulk-connections': { type: 'string' }, seed: { type: 'string' },
-        runs: { type: 'string' }, regenerate: { type: 'boolean' }, validate: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        runs: { type: 'string' }, regenerate: { type: 'boolean' }, validate: { type: 'boolean' }, 'no-kafka': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }).values;
   } catch (err) {
@@ -75,6 +76,7 @@ function options() {
     runs: int('runs', 3),
     regenerate: !!parsed.regenerate,
     validate: !!parsed.validate,
+    noKafka: !!parsed['no-kafka'],
     handshakes: { connections: int('connections', base.connections), concurrency: int('concurrency', base.concurrency) },
     bulk: { connections: int('bulk-connections', base.bulkConnections), packets: int('bulk-packets', base.bulkPackets) },
   };
@@ -254,8 +256,12 @@ async function measure(name, cap, tools, runs) {
   if (checked.status !== 0) res.failures.push(`tlsscope exited ${checked.status ?? checked.signal}: ${checked.stderr.trim().split('\n').slice(-5).join(' | ')}`);
 
   log(`${name}: ${runs} timed runs of tcpdump -r FILE -w /dev/null and tlsscope replay FILE --quiet`);
-  const td = [], tl = [];
+  const td = [], tl = [], te = [];
   for (let i = 0; i < runs; i++) {
+    // The bare replay engine (issue 2's event), to show what certificates and findings cost.
+    const e = timeRun(pinned(process.execPath, [CLI, 'replay', file, '--quiet', '--no-progress', '--no-enrich', '-o', '/dev/null'], tools.taskset));
+    if (e.status !== 0) res.failures.push(`tlsscope --no-enrich run ${i + 1} exited ${e.status ?? e.signal}`);
+    te.push(e.seconds);
     const a = timeRun(pinned(tools.tcpdump, ['-r', file, '-w', '/dev/null'], tools.taskset));
     if (a.status !== 0) res.failures.push(`tcpdump run ${i + 1} exited ${a.status ?? a.signal}`);
     td.push(a.seconds);
@@ -274,6 +280,9 @@ async function measure(name, cap, tools, runs) {
   res.tcpdump = rate(td);
   res.tlsscope = { ...rate(tl), maxRssMb: checked.summary?.max_rss_mb, sensorElapsedSeconds: checked.summary?.elapsed };
   res.ratio = Number((res.tlsscope.bestSeconds / res.tcpdump.bestSeconds).toFixed(2));
+  res.engine = rate(te);
+  res.engineRatio = Number((res.engine.bestSeconds / res.tcpdump.bestSeconds).toFixed(2));
+  res.enrichOverhead = Number((res.tlsscope.bestSeconds / res.engine.bestSeconds - 1).toFixed(3));
   return res;
 }
 
@@ -293,21 +302,27 @@ function printReport(opts, tools, caps, results, targets) {
   const r2 = [];
   for (const [name, r] of Object.entries(results)) {
     if (!r.tcpdump) continue;
-    for (const tool of ['tcpdump', 'tlsscope']) {
+    for (const tool of ['tcpdump', 'engine', 'tlsscope']) {
       const m = r[tool];
-      r2.push([name, tool, fmt(m.bestSeconds, 3), fmt(m.medianSeconds, 3), fmt(m.packetsPerSec), fmt(m.megabytesPerSec, 1),
-        name === 'handshakes' ? fmt(m.handshakesPerSec) : '', tool === 'tcpdump' ? '1.00x' : `${fmt(r.ratio, 2)}x`]);
+      const ratio = tool === 'tcpdump' ? '1.00x' : `${fmt(tool === 'engine' ? r.engineRatio : r.ratio, 2)}x`;
+      r2.push([name, tool === 'engine' ? 'tlsscope --no-enrich' : tool, fmt(m.bestSeconds, 3), fmt(m.medianSeconds, 3), fmt(m.packetsPerSec), fmt(m.megabytesPerSec, 1),
+        name === 'handshakes' ? fmt(m.handshakesPerSec) : '', ratio]);
     }
   }
   lines.push(...table(h2, r2, [false, false, true, true, true, true, true, true]));
   lines.push('');
   for (const [name, r] of Object.entries(results)) {
     const bad = (r.checks ?? []).filter((c) => !c.ok);
-    lines.push(`${name}: ${r.checks?.length ?? 0} correctness checks, ${bad.length ? `${bad.length} FAILED` : 'all passed'}` +
+    if (r.checks) lines.push(`${name}: ${r.checks?.length ?? 0} correctness checks, ${bad.length ? `${bad.length} FAILED` : 'all passed'}` +
       (r.summary ? ` (sensor: events=${r.summary.events}, reassembly_gaps=${r.summary.reassembly_gaps}, decode_errors=${r.summary.decode_errors}, max_rss_mb=${r.summary.max_rss_mb ?? '?'})` : ''));
+    if (r.engine) lines.push(`${name}: certificates, validation, findings and inventory cost ${fmt(r.enrichOverhead * 100, 1)}% over the bare engine (certificate cache hit rate ${r.summary?.cert_cache_hit_rate ?? '?'}, certificate events ${r.summary?.certificates ?? '?'})`);
     for (const c of bad) lines.push(`  FAILED ${c.check}: expected ${c.expected}, got ${c.got}`);
     for (const f of r.failures.filter((f) => !bad.some((c) => f.startsWith(c.check)))) lines.push(`  FAILED ${f}`);
     for (const c of r.validation ?? []) lines.push(`  ${c.ok ? 'ok    ' : 'FAILED'} ${c.check}: expected ${c.expected}, got ${c.got}`);
+  }
+  if (results.kafka?.deliveredPerSec !== undefined) {
+    const k = results.kafka;
+    lines.push(`kafka: ${fmt(k.eventsSent)} events (handshakes, findings, certificates) delivered with acks=all in ${fmt(k.seconds, 2)} s: ${fmt(k.deliveredPerSec)} events/s, ${fmt(k.handshakesPerSec)} handshakes/s end to end (dropped: ${k.dropped}, failed requests: ${k.failed})`);
   }
   lines.push('');
   lines.push(`targets${opts.quick ? ' (set for the full-size files; on --quick files process start-up weighs in)' : ''}:`);
@@ -320,6 +335,47 @@ function table(header, rows, right) {
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (r) => r.map((c, i) => (right[i] ? String(c).padStart(w[i]) : String(c).padEnd(w[i]))).join('  ').trimEnd();
   return [line(header), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)];
+}
+
+/**
+ * Events/s delivered to a local broker (scripts/kafka.sh, Apache Kafka 4.x) with acks=all and
+ * the idempotent producer: the replay of the handshake capture, timed to its end, so every event
+ * counted was acknowledged. Also the same replay to /dev/null, to show what Kafka adds.
+ */
+async function measureKafka(cap, tools) {
+  const res = { failures: [] };
+  if (!which('java') || !which('mvn')) {
+    res.failures.push('java/mvn not found: Kafka not measured');
+    return res;
+  }
+  const port = 39092;
+  const env = { ...process.env, KAFKA_PORT: String(port), KAFKA_OWNER_PID: String(process.pid) };
+  log('kafka: starting a local broker (scripts/kafka.sh)');
+  const start = spawnSync('bash', [join(ROOT, 'scripts/kafka.sh'), 'start'], { env, encoding: 'utf8', timeout: 300_000 });
+  if (start.status !== 0) {
+    res.failures.push(`kafka.sh start failed: ${start.stderr.trim().split('\n').pop()}`);
+    return res;
+  }
+  try {
+    const bootstrap = start.stdout.trim().split('\n').pop();
+    log(`kafka: replay of ${relative(ROOT, cap.path)} to ${bootstrap}, acks=all`);
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [CLI, 'replay', cap.path, '--no-progress', '--kafka-brokers', bootstrap, '--kafka-topic-prefix', `bench${Date.now()}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const seconds = (performance.now() - t0) / 1000;
+    if (r.status !== 0) res.failures.push(`tlsscope to Kafka exited ${r.status}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+    const summary = parseSummary(r.stderr) ?? {};
+    const sent = Number(summary.kafka_sent ?? 0);
+    res.seconds = Number(seconds.toFixed(3));
+    res.eventsSent = sent;
+    res.deliveredPerSec = Math.round(sent / seconds);
+    res.handshakesPerSec = Math.round(cap.stats.connections / seconds);
+    res.dropped = summary.kafka_dropped;
+    res.failed = Number(summary.kafka_failed ?? 0);
+    if (res.dropped !== 'none') res.failures.push(`kafka dropped events: ${res.dropped}`);
+  } finally {
+    spawnSync('bash', [join(ROOT, 'scripts/kafka.sh'), 'stop'], { env, encoding: 'utf8', timeout: 60_000 });
+  }
+  return res;
 }
 
 async function main() {
@@ -357,11 +413,13 @@ async function main() {
     const r = await measure(name, c, tools, opts.runs);
     results[name] = { ...r, validation: results[name]?.validation, failures: [...r.failures, ...(results[name]?.validation ?? []).filter((v) => !v.ok).map((v) => `${v.check}: expected ${v.expected}, got ${v.got}`)] };
   }
+  if (!opts.noKafka) results.kafka = await measureKafka(caps.handshakes, tools);
   const measureSeconds = (performance.now() - tm) / 1000;
 
   const targets = [
     { name: 'bulk: tlsscope >= 1,000,000 packets/s', target: TARGETS.bulkPacketsPerSec, value: results.bulk.tlsscope?.packetsPerSec ?? null },
     { name: 'handshakes: tlsscope >= 20,000 handshakes/s', target: TARGETS.handshakesPerSec, value: results.handshakes.tlsscope?.handshakesPerSec ?? null },
+    { name: 'kafka: >= 50,000 events/s delivered (acks=all)', target: TARGETS.kafkaEventsPerSec, value: results.kafka?.deliveredPerSec ?? null },
   ].map((t) => ({ ...t, met: t.value !== null && t.value >= t.target }));
 
   printReport(opts, tools, caps, results, targets);

@@ -4,7 +4,8 @@
 # capture, OpenSSL/GnuTLS clients and servers for captures of real stacks.
 set -euo pipefail
 need=()
-for pair in tshark:tshark tcpdump:tcpdump ethtool:ethtool gnutls-cli:gnutls-bin openssl:openssl ip:iproute2; do
+# java/mvn: the Kafka broker of scripts/kafka.sh (Java 17, resolved from Maven Central).
+for pair in tshark:tshark tcpdump:tcpdump ethtool:ethtool gnutls-cli:gnutls-bin openssl:openssl ip:iproute2 java:openjdk-17-jre-headless mvn:maven flock:util-linux; do
   cmd=${pair%%:*}
   pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")

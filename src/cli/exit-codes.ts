@@ -10,4 +10,6 @@ export const ExitCode = {
   Unreadable: 3,
   /** An input was damaged (truncated, corrupt): everything readable was reported. */
   Damaged: 4,
+  /** A sink could not be opened: Kafka unreachable, credentials refused, topics not creatable. */
+  Sink: 5,
 } as const;

@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ExitCode } from './exit-codes.js';
 import { replay } from './replay.js';
+import type { SinkFlags } from './sinks.js';
 
 const program = new Command();
 program
@@ -14,32 +15,53 @@ program
   .command('replay')
   .description('read pcap/pcapng captures (or - for stdin) and write one NDJSON event per TLS connection')
   .argument('<files...>', 'capture files; - reads standard input')
-  .option('--format <format>', 'event rendering', 'ecs')
-  .option('-o, --output <file>', 'write events to a file instead of stdout')
+  .option('--format <format>', 'rendering for stdout and --output: ecs, gelf or ocsf', 'ecs')
+  .option('-o, --output <file>', 'write events to this file (instead of stdout, unless --stdout)')
+  .option('--stdout', 'write to stdout as well as to --output / Kafka')
+  .option('--events <kinds>', 'event kinds for stdout and --output: handshake, certificate, finding', 'handshake,certificate')
+  .option('--no-certificates', 'same as --events handshake')
+  .option('--rotate-mb <mb>', 'rotate --output when it reaches this size (0: never)', nonNegativeInt, 0)
+  .option('--rotate-keep <n>', 'rotated files to keep', nonNegativeInt, 5)
   .option('--no-progress', 'no progress bar, even on a terminal')
   .option('-q, --quiet', 'no run summary on stderr')
   .option('--ca-file <file>', 'trust the CA certificates of this PEM bundle too (repeatable)', collect, [] as string[])
   .option('--no-system-roots', "do not trust Node's bundled root certificates (only --ca-file)")
   .option('--policy <file>', 'YAML policy: mTLS services, disabled or re-graded findings, allow-lists (docs/policy.example.yaml)')
-  .option('--no-certificates', 'no certificate inventory events (tlsscope.certificate), only handshakes')
   .option('--certificate-reemit <seconds>', 'report a certificate again when seen after this long (packet time)', positiveInt, 86_400)
+  .option('--no-enrich', 'the bare replay engine: certificates by hash only, no validation, findings or certificate events')
+  .option('--kafka-brokers <list>', 'publish to Kafka: host:port[,host:port…]')
+  .option('--kafka-topic-prefix <prefix>', 'topics <prefix>.handshakes, .findings, .certificates', 'tlsscope')
+  .option('--kafka-format <format>', 'rendering for Kafka: ecs, gelf or ocsf', 'ecs')
+  .option('--kafka-acks <acks>', 'all, 1 or 0 (idempotence needs all)', 'all')
+  .option('--kafka-compression <codec>', 'none, gzip, snappy or lz4', 'none')
+  .option('--kafka-batch <n>', 'messages per produce request', positiveInt, 2000)
+  .option('--kafka-linger-ms <ms>', 'wait this long for a batch to fill', nonNegativeInt, 20)
+  .option('--kafka-partitions <n>', 'partitions of topics tlsscope creates', positiveInt, 6)
+  .option('--kafka-replication <n>', 'replication factor of topics tlsscope creates', positiveInt, 1)
+  .option('--no-kafka-create-topics', 'refuse to start when a topic is missing instead of creating it')
+  .option('--kafka-timeout <seconds>', 'give up reaching the brokers at start-up after this long', positiveInt, 10)
+  .option('--kafka-tls', 'TLS to the brokers (implied by --kafka-ca/--kafka-cert)')
+  .option('--kafka-ca <pem>', 'CA bundle for the brokers (path or env:NAME)')
+  .option('--kafka-cert <pem>', 'client certificate for mutual TLS (path or env:NAME)')
+  .option('--kafka-key <pem>', 'client private key (path or env:NAME)')
+  .option('--kafka-key-passphrase <secret>', 'passphrase of --kafka-key (file:PATH or env:NAME)')
+  .option('--kafka-insecure', 'do not verify the brokers\' certificates')
+  .option('--kafka-sasl-mechanism <m>', 'plain, scram-sha-256 or scram-sha-512')
+  .option('--kafka-sasl-username <user>', 'SASL user (or file:PATH, env:NAME)')
+  .option('--kafka-sasl-password <secret>', 'SASL password: file:PATH or env:NAME (or TLSSCOPE_KAFKA_SASL_PASSWORD)')
   .action(async (files: string[], o: ReplayFlags) => {
     process.exitCode = await replay(files, {
-      format: o.format,
-      output: o.output,
-      progress: o.progress,
+      ...o,
+      events: o.certificates === false ? 'handshake' : o.events,
       summary: !o.quiet,
       caFiles: o.caFile,
-      systemRoots: o.systemRoots,
       policyFile: o.policy,
-      certificates: o.certificates,
       certificateReemitSec: o.certificateReemit,
+      kafkaSpoolMb: 0,
     });
   });
 
-interface ReplayFlags {
-  format: string;
-  output?: string;
+interface ReplayFlags extends Omit<SinkFlags, 'kafkaSpoolMb'> {
   progress: boolean;
   quiet?: boolean;
   caFile: string[];
@@ -47,10 +69,17 @@ interface ReplayFlags {
   policy?: string;
   certificates: boolean;
   certificateReemit: number;
+  enrich: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number, got '${value}'`);
+  return n;
 }
 
 function positiveInt(value: string): number {

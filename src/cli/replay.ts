@@ -6,29 +6,28 @@ import { TrustStoreError } from '../enrich/x509/validate.js';
 import { connectionEvents, type TlsscopeEvent } from '../event/connection-events.js';
 import { Sensor } from '../sensor.js';
 import { readCapture } from '../source/file-source.js';
-import { NdjsonSink } from '../sink/ndjson-sink.js';
-import type { EventSink } from '../sink/sink.js';
+import { createLogger } from '../log.js';
+import { KafkaConfigError } from '../sink/kafka/config.js';
+import { openSinks, SinkConfigError, type SinkFlags, type Sinks } from './sinks.js';
 import { ExitCode } from './exit-codes.js';
 import { Progress } from './progress.js';
 import { formatSummary } from './summary.js';
 
-export interface ReplayOptions {
-  format: string;
-  output?: string;
+export interface ReplayOptions extends SinkFlags {
   progress: boolean;
   summary: boolean;
   /** Extra trust anchors (PEM bundles). */
   caFiles: string[];
   systemRoots: boolean;
   policyFile?: string;
-  /** Write certificate inventory events too. */
-  certificates: boolean;
   /** Seconds after which a certificate seen again is reported again. */
   certificateReemitSec: number;
+  /** false: the bare replay engine (no certificate details, validation, findings, inventory). */
+  enrich: boolean;
 }
 
 /** The enrich step from the command line's options; a bad policy or CA file is a one-line error. */
-export function enricherFrom(opts: Pick<ReplayOptions, 'caFiles' | 'systemRoots' | 'policyFile' | 'certificateReemitSec'>): Enricher | string {
+export function enricherFrom(opts: Pick<ReplayOptions, 'caFiles' | 'systemRoots' | 'policyFile' | 'certificateReemitSec' | 'enrich'>): Enricher | string {
   try {
     return new Enricher({
       ...DEFAULT_ENRICH_OPTIONS,
@@ -36,6 +35,7 @@ export function enricherFrom(opts: Pick<ReplayOptions, 'caFiles' | 'systemRoots'
       noSystemRoots: !opts.systemRoots,
       policy: opts.policyFile ? loadPolicy(opts.policyFile) : DEFAULT_POLICY,
       inventory: { ...DEFAULT_INVENTORY_OPTIONS, reemitAfterSec: opts.certificateReemitSec },
+      enabled: opts.enrich,
     });
   } catch (err) {
     if (err instanceof PolicyError || err instanceof TrustStoreError) return err.message;
@@ -47,25 +47,41 @@ const PROGRESS_MIN_BYTES = 64 << 20;
 
 /** `tlsscope replay`: read captures, write one event per TLS connection. Returns the exit code. */
 export async function replay(files: string[], opts: ReplayOptions): Promise<number> {
-  if (opts.format !== 'ecs') {
-    process.stderr.write(`tlsscope: unknown format '${opts.format}' (this version writes: ecs)\n`);
-    return ExitCode.Usage;
-  }
   const enricher = enricherFrom(opts);
   if (typeof enricher === 'string') {
     process.stderr.write(`tlsscope: ${enricher}\n`);
     return ExitCode.Usage;
   }
-  const sink: EventSink = opts.output ? NdjsonSink.toFile(opts.output) : new NdjsonSink(process.stdout);
+  const log = createLogger();
+  let sinks: Sinks;
+  try {
+    sinks = await openSinks(opts, 'replay', log);
+  } catch (err) {
+    if (err instanceof SinkConfigError || err instanceof KafkaConfigError) {
+      process.stderr.write(`tlsscope: ${err.message}\n`);
+      return err instanceof SinkConfigError ? ExitCode.Usage : ExitCode.Sink;
+    }
+    throw err;
+  }
+  const sink = sinks.sink;
   let pending: Promise<void> | undefined;
   const write = (ev: TlsscopeEvent): void => {
-    if (!opts.certificates && ev.event && (ev.event as { dataset?: string }).dataset === 'tlsscope.certificate') return;
     const p = sink.write(ev);
     if (p) pending = p;
   };
+  // SIGINT/SIGTERM: stop reading, report what is open, deliver everything, then exit.
+  let stopRequested = false;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (stopRequested) return;
+    stopRequested = true;
+    process.stderr.write(`tlsscope: ${sig}: stopping after delivering every event\n`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const sensor = new Sensor((flow, conn) => connectionEvents(flow, conn, enricher, write));
   const onPacket = sensor.packet.bind(sensor);
-  const afterChunk = (): Promise<void> | void => {
+  const afterChunk = (): Promise<void> | void | false => {
+    if (stopRequested) return false;
     const p = pending;
     pending = undefined;
     return p;
@@ -101,6 +117,8 @@ export async function replay(files: string[], opts: ReplayOptions): Promise<numb
   sensor.finish();
   if (pending) await pending;
   await sink.close();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
   const elapsedSec = Number(process.hrtime.bigint() - started) / 1e9;
   if (opts.summary) {
     process.stderr.write(
@@ -112,6 +130,7 @@ export async function replay(files: string[], opts: ReplayOptions): Promise<numb
         flows: sensor.flows.created,
         captureErrors,
         memoryPeak: sensor.budget.peak,
+        kafka: sinks.kafka?.counters,
         enrich: { certificateEvents: enricher.inventory.reported, cacheHits: enricher.cache.hits, cacheMisses: enricher.cache.misses, findings: enricher.findingsRaised },
       }) + '\n',
     );

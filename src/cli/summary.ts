@@ -10,6 +10,8 @@ export interface RunSummary {
   memoryPeak: number;
   /** The enrich step's counters. */
   enrich?: { certificateEvents: number; cacheHits: number; cacheMisses: number; findings: number };
+  /** Kafka delivery counters, when Kafka is a sink. */
+  kafka?: { queued: number; spooled: number; sent: number; failed: number; dropped: Record<string, number> };
 }
 
 /** The run summary printed on stderr at the end of a replay: one line of key=value pairs. */
@@ -30,6 +32,7 @@ export function formatSummary(s: RunSummary): string {
     `capture_errors=${s.captureErrors}`,
     `reassembly_gaps=${st.reassemblyGaps}`,
     ...(s.enrich ? enrichFields(s.enrich) : []),
+    ...(s.kafka ? kafkaFields(s.kafka) : []),
     `shed=${st.budgetShed}`,
     `elapsed=${s.elapsedSec.toFixed(3)}s`,
     `max_rss_mb=${Math.round(process.resourceUsage().maxRSS / 1024)}`,
@@ -44,4 +47,9 @@ function enrichFields(e: NonNullable<RunSummary['enrich']>): string[] {
     `cert_cache_hit_rate=${lookups > 0 ? (e.cacheHits / lookups).toFixed(3) : 'n/a'}`,
     `findings=${e.findings}`,
   ];
+}
+
+function kafkaFields(k: NonNullable<RunSummary['kafka']>): string[] {
+  const dropped = Object.entries(k.dropped).map(([r, n]) => `${r}:${n}`).join(',');
+  return [`kafka_queued=${k.queued}`, `kafka_spooled=${k.spooled}`, `kafka_sent=${k.sent}`, `kafka_failed=${k.failed}`, `kafka_dropped=${dropped || 'none'}`];
 }

@@ -5,6 +5,7 @@ import { CertificateInventory, DEFAULT_INVENTORY_OPTIONS, type InventoryOptions,
 import { mtlsOf, type MtlsVerdict } from './mtls.js';
 import { DEFAULT_POLICY, type Policy, type PolicySubject } from './policy.js';
 import { CertificateCache, DEFAULT_CERTIFICATE_CACHE_SIZE, LruCache } from './x509/cache.js';
+import { sha256Upper } from './x509/parse.js';
 import { toCertificateEntry, toEcsX509 } from './x509/ecs.js';
 import { matchesHostname } from './x509/hostname.js';
 import { isParsed, type CertificateInfo } from './x509/types.js';
@@ -18,6 +19,8 @@ export interface EnrichOptions {
   policy: Policy;
   certificateCacheSize: number;
   inventory: InventoryOptions;
+  /** false: the bare replay engine (certificates by hash only, no validation, no findings, no inventory). */
+  enabled: boolean;
 }
 
 export const DEFAULT_ENRICH_OPTIONS: EnrichOptions = {
@@ -26,6 +29,7 @@ export const DEFAULT_ENRICH_OPTIONS: EnrichOptions = {
   policy: DEFAULT_POLICY,
   certificateCacheSize: DEFAULT_CERTIFICATE_CACHE_SIZE,
   inventory: DEFAULT_INVENTORY_OPTIONS,
+  enabled: true,
 };
 
 /** A certificate as the events show it, rendered once and shared by every event that carries it. */
@@ -88,12 +92,13 @@ export class Enricher {
   constructor(readonly opts: EnrichOptions = DEFAULT_ENRICH_OPTIONS) {
     this.cache = new CertificateCache(opts.certificateCacheSize);
     this.views = new LruCache(opts.certificateCacheSize);
-    const store = TrustStore.fromFiles(opts.caFiles, { system: !opts.noSystemRoots });
+    const store = opts.enabled ? TrustStore.fromFiles(opts.caFiles, { system: !opts.noSystemRoots }) : new TrustStore();
     this.validator = new ChainValidator(store, { cache: this.cache });
     this.inventory = new CertificateInventory(opts.inventory);
   }
 
   enrich(conn: TlsConnection, where: Endpoint): Enrichment {
+    if (!this.opts.enabled) return this.bare(conn);
     const serverDer = conn.serverCertificates ?? [];
     const clientDer = conn.clientCertificates ?? [];
     const server = serverDer.map((d) => this.view(d));
@@ -140,6 +145,23 @@ export class Enricher {
       findings,
       newCertificates,
       keyReuse,
+    };
+  }
+
+  /** The replay engine alone: certificate hashes, the mTLS verdict, nothing else. */
+  private bare(conn: TlsConnection): Enrichment {
+    const hashOnly = (der: Uint8Array): CertificateView => {
+      const sha256 = sha256Upper(der);
+      return { info: { sha256, der_length: der.length, parse_error: 'not parsed (--no-enrich)' }, entry: { sha256 }, ecs: {} };
+    };
+    const server = (conn.serverCertificates ?? []).map(hashOnly);
+    return {
+      server,
+      client: (conn.clientCertificates ?? []).map(hashOnly),
+      certificatesUnseen: server.length > 0 ? undefined : unseenReason(conn),
+      mtls: mtlsOf(conn),
+      findings: [],
+      newCertificates: [],
     };
   }
 

@@ -2,13 +2,15 @@ import type { Enricher } from '../enrich/enricher.js';
 import type { Flow } from '../flow/flow.js';
 import type { TlsConnection } from '../tls/connection.js';
 import { buildCertificateEvent, type CertificateEvent } from './certificate-event.js';
+import { buildFindingEvents, type FindingEvent } from './finding-event.js';
 import { buildHandshakeEvent, endpointText, type HandshakeEvent } from './handshake-event.js';
 
-export type TlsscopeEvent = HandshakeEvent | CertificateEvent;
+export type TlsscopeEvent = HandshakeEvent | CertificateEvent | FindingEvent;
 
 /**
  * The events of one finished connection, in the order a reader wants them: certificates
- * seen for the first time, then the handshake that presented them.
+ * seen for the first time, then the handshake that presented them, then one event per
+ * finding (for alerting; sinks choose which kinds they take).
  */
 export function connectionEvents(flow: Flow, conn: TlsConnection, enricher: Enricher, emit: (ev: TlsscopeEvent) => void): void {
   const clientIsA = conn.clientDir !== 1;
@@ -35,4 +37,5 @@ export function connectionEvents(flow: Flow, conn: TlsConnection, enricher: Enri
     }
   }
   emit(handshake);
+  for (const f of buildFindingEvents(handshake)) emit(f);
 }

@@ -1,36 +1,77 @@
-import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { RotatingFile, type RotationOptions } from './rotating-file.js';
 import type { EventSink } from './sink.js';
 
 const BATCH = 64 * 1024;
 
+export interface NdjsonOptions {
+  /** Event datasets this sink takes (`tlsscope.handshake` …); all when absent. */
+  datasets?: ReadonlySet<string>;
+  /** Rendering applied to each event before serialisation (GELF, OCSF …); as built when absent. */
+  render?: (event: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/** Where the text goes: a stream with backpressure, or a rotated file written synchronously. */
+type Output = { kind: 'stream'; out: Writable } | { kind: 'file'; file: RotatingFile };
+
 /**
  * NDJSON to stdout or a file. Lines are gathered into batches before writing: one write
- * call per event would dominate a fast replay. When the stream reports backpressure, the
+ * call per event would dominate a fast replay. When a stream reports backpressure, the
  * next write returns a promise so the reader pauses instead of buffering without bound.
  */
 export class NdjsonSink implements EventSink {
   private buf = '';
   private waiting: Promise<void> | null = null;
+  written = 0;
 
-  constructor(private readonly out: Writable) {}
+  private constructor(
+    private readonly output: Output,
+    private readonly opts: NdjsonOptions = {},
+  ) {}
 
-  static toFile(path: string): NdjsonSink {
-    return new NdjsonSink(createWriteStream(path, { flags: 'w' }));
+  static toStream(out: Writable, opts?: NdjsonOptions): NdjsonSink {
+    return new NdjsonSink({ kind: 'stream', out }, opts);
   }
 
-  write(event: object): void | Promise<void> {
-    this.buf += JSON.stringify(event) + '\n';
+  /** A file, appended to, rotated by size (`rotation.maxBytes` 0: never). */
+  static toFile(path: string, rotation: RotationOptions = { maxBytes: 0, keep: 0 }, opts?: NdjsonOptions): NdjsonSink {
+    return new NdjsonSink({ kind: 'file', file: new RotatingFile(path, rotation) }, opts);
+  }
+
+  get rotations(): number {
+    return this.output.kind === 'file' ? this.output.file.rotations : 0;
+  }
+
+  write(event: Record<string, unknown>): void | Promise<void> {
+    const { datasets, render } = this.opts;
+    if (datasets && !datasets.has((event.event as { dataset?: string } | undefined)?.dataset ?? '')) return;
+    const line = JSON.stringify(render ? render(event) : event) + '\n';
+    this.written++;
+    if (this.output.kind === 'file') {
+      // Whole lines per write, so a rotation never cuts one; batching keeps syscalls few.
+      this.buf += line;
+      if (this.buf.length >= BATCH) this.flushFile();
+      return;
+    }
+    this.buf += line;
     if (this.buf.length < BATCH) return;
-    return this.flushBatch();
+    return this.flushStream();
   }
 
-  private flushBatch(): void | Promise<void> {
-    const ok = this.out.write(this.buf);
+  private flushFile(): void {
+    if (this.output.kind !== 'file' || this.buf.length === 0) return;
+    this.output.file.write(this.buf);
+    this.buf = '';
+  }
+
+  private flushStream(): void | Promise<void> {
+    if (this.output.kind !== 'stream') return;
+    const out = this.output.out;
+    const ok = out.write(this.buf);
     this.buf = '';
     if (ok) return;
     this.waiting ??= new Promise<void>((resolve) =>
-      this.out.once('drain', () => {
+      out.once('drain', () => {
         this.waiting = null;
         resolve();
       }),
@@ -39,15 +80,21 @@ export class NdjsonSink implements EventSink {
   }
 
   async close(): Promise<void> {
-    if (this.buf.length > 0) await this.flushBatch();
+    if (this.output.kind === 'file') {
+      this.flushFile();
+      this.output.file.close();
+      return;
+    }
+    const out = this.output.out;
+    if (this.buf.length > 0) await this.flushStream();
     if (this.waiting) await this.waiting;
-    if (this.out === process.stdout) {
-      await new Promise<void>((resolve) => (process.stdout.write('', () => resolve()) ? undefined : undefined));
+    if (out === process.stdout) {
+      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
       return;
     }
     await new Promise<void>((resolve, reject) => {
-      this.out.once('error', reject);
-      this.out.end(() => resolve());
+      out.once('error', reject);
+      out.end(() => resolve());
     });
   }
 }

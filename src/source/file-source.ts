@@ -34,8 +34,8 @@ export async function readCapture(
   path: string,
   onPacket: PacketCallback,
   onProgress?: (bytes: number) => void,
-  /** Called between chunks; a returned promise pauses reading (sink backpressure). */
-  afterChunk?: () => Promise<void> | void,
+  /** Called between chunks; a returned promise pauses reading (sink backpressure), `false` stops it. */
+  afterChunk?: () => Promise<void> | void | false,
 ): Promise<ReadResult> {
   const decoder = new CaptureDecoder();
   const errors: CaptureError[] = [];
@@ -55,7 +55,7 @@ export async function readCapture(
   if (path === '-') {
     for await (const chunk of maybeGunzip(process.stdin)) {
       feed(chunk as Uint8Array);
-      await afterChunk?.();
+      if ((await afterChunk?.()) === false) break;
     }
     return finish();
   }
@@ -73,18 +73,20 @@ export async function readCapture(
       fh = undefined;
       for await (const chunk of createReadStream(path).pipe(createGunzip())) {
         feed(chunk as Uint8Array);
-        await afterChunk?.();
+        if ((await afterChunk?.()) === false) break;
       }
       return finish();
     }
     const buf = Buffer.allocUnsafe(CHUNK);
-    for (;;) {
+    for (let n = 1; ; n++) {
       // Synchronous reads: a replay has nothing else to do meanwhile, and a thread-pool hop per chunk costs more.
       const bytesRead = readSync(fh.fd, buf, 0, CHUNK, null);
       if (bytesRead === 0) break;
       // The decoder keeps only an incomplete tail (copied), so the read buffer can be reused.
       feed(buf.subarray(0, bytesRead));
-      await afterChunk?.();
+      if ((await afterChunk?.()) === false) break;
+      // Let the event loop turn now and then (signals, timers, sink I/O) during a long synchronous read.
+      if (n % 32 === 0) await new Promise<void>((r) => setImmediate(r));
     }
     return finish();
   } catch (err) {
