@@ -41,9 +41,9 @@ export function sha256Upper(der: Uint8Array): string {
  *
  * @param sha256 the DER's SHA-256 when the caller has it already (the cache does).
  */
-export function parseCertificate(der: Uint8Array, sha256: string = sha256Upper(der)): CertificateInfo {
+export function parseCertificate(der: Uint8Array, sha256: string = sha256Upper(der), opts: ParseOptions = {}): CertificateInfo {
   try {
-    return parseDetails(der, sha256);
+    return parseDetails(der, sha256, opts);
   } catch (err) {
     return { sha256, der_length: der.length, parse_error: errorText(err) };
   }
@@ -86,7 +86,34 @@ function skeleton(der: Uint8Array): Skeleton {
   return { tbs, issuer, subject, spki, trailing: der.length - cert.end };
 }
 
-function parseDetails(der: Uint8Array, sha256: string): X509Details {
+/** Enough of a certificate to index it as a trust anchor, read by the DER walker alone (no schema decode). */
+export interface CertificateIdentity {
+  sha256: string;
+  /** Canonical subject name (DistinguishedName.key). */
+  subjectKey: string;
+  spkiSha256: string;
+}
+
+/** The identity of a certificate, or undefined when its outline is not an X.509 certificate. */
+export function certificateIdentity(der: Uint8Array): CertificateIdentity | undefined {
+  try {
+    const sk = skeleton(der);
+    return { sha256: sha256Upper(der), subjectKey: distinguishedName(der, sk.subject).key, spkiSha256: sha256Upper(der.subarray(sk.spki.start, sk.spki.end)) };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ParseOptions {
+  /**
+   * Check a self-issued certificate's signature with its own key (sets `self_signed`). Trust
+   * anchors skip it: an anchor is trusted by configuration, and checking 140 roots' signatures
+   * at start-up costs a quarter of a second for nothing.
+   */
+  checkSelfSignature?: boolean;
+}
+
+function parseDetails(der: Uint8Array, sha256: string, opts: ParseOptions): X509Details {
   const sk = skeleton(der);
   // The schema decode: throws on anything that is not an X.509 Certificate. asn1js caps the
   // number of nodes at 10,000 by default, which a real certificate with 10,000 SANs exceeds
@@ -156,7 +183,7 @@ function parseDetails(der: Uint8Array, sha256: string): X509Details {
   }
   if (info.basic_constraints) info.is_ca = info.basic_constraints.ca;
 
-  if (info.self_issued) {
+  if (info.self_issued && opts.checkSelfSignature !== false) {
     const own = new NodeCertificate(der);
     info.self_signature = own.verifiedBy(own, sigOid);
     info.self_signed = info.self_signature === 'valid';

@@ -3,7 +3,7 @@ import { rootCertificates } from 'node:tls';
 import { LruCache, type CertificateCache } from './cache.js';
 import { readTlv } from './der.js';
 import { EXT } from './oids.js';
-import { parseCertificate } from './parse.js';
+import { certificateIdentity, parseCertificate } from './parse.js';
 import { NodeCertificate, type SignatureVerdict } from './signature.js';
 import { isParsed, type X509Details } from './types.js';
 
@@ -74,9 +74,10 @@ interface Anchor {
  */
 export class TrustStore {
   private readonly pending: { der: Uint8Array; source: string }[] = [];
-  private readonly bySubject = new Map<string, Anchor[]>();
-  private readonly bySha = new Map<string, Anchor>();
-  private readonly byKey = new Map<string, Anchor>();
+  // Indexed by identity (a cheap walk of the DER); fully parsed only when a chain needs one.
+  private readonly bySubject = new Map<string, LazyAnchor[]>();
+  private readonly bySha = new Map<string, LazyAnchor>();
+  private readonly byKey = new Map<string, LazyAnchor>();
   private count = 0;
 
   /** Node's bundled roots only. */
@@ -153,31 +154,58 @@ export class TrustStore {
   private ready(): void {
     if (this.pending.length === 0) return;
     for (const p of this.pending.splice(0)) {
-      const info = parseCertificate(p.der);
-      if (isParsed(info)) this.index(info, p.der, p.source);
+      const id = certificateIdentity(p.der);
+      if (id) this.indexLazy(new LazyAnchor(p.der, p.source), id.sha256, id.subjectKey, id.spkiSha256);
     }
   }
 
   private index(info: X509Details, der: Uint8Array, source: string): void {
-    if (this.bySha.has(info.sha256)) return;
-    const a: Anchor = { info, node: new NodeCertificate(der), source };
-    this.bySha.set(info.sha256, a);
-    this.byKey.set(anchorKey(info), a);
-    const list = this.bySubject.get(info.subject.key);
+    const a = new LazyAnchor(der, source);
+    a.set({ info, node: new NodeCertificate(der), source });
+    this.indexLazy(a, info.sha256, info.subject.key, info.spki_sha256);
+  }
+
+  private indexLazy(a: LazyAnchor, sha256: string, subjectKey: string, spki: string): void {
+    if (this.bySha.has(sha256)) return;
+    this.bySha.set(sha256, a);
+    this.byKey.set(`${subjectKey}\u0000${spki}`, a);
+    const list = this.bySubject.get(subjectKey);
     if (list) list.push(a);
-    else this.bySubject.set(info.subject.key, [a]);
+    else this.bySubject.set(subjectKey, [a]);
   }
 
   /** Anchors whose subject is this certificate's issuer. */
   issuersOf(info: X509Details): readonly Anchor[] {
     this.ready();
-    return this.bySubject.get(info.issuer.key) ?? [];
+    return (this.bySubject.get(info.issuer.key) ?? []).flatMap((a) => a.get() ?? []);
   }
 
   /** Is this certificate itself trusted: the same certificate, or the same name with the same key? */
   anchorFor(info: X509Details): Anchor | undefined {
     this.ready();
-    return this.bySha.get(info.sha256) ?? this.byKey.get(anchorKey(info));
+    return (this.bySha.get(info.sha256) ?? this.byKey.get(anchorKey(info)))?.get();
+  }
+}
+
+/** A trust anchor parsed on first use (Node's bundle has 140-odd roots; a run needs a few). */
+class LazyAnchor {
+  private anchor: Anchor | null | undefined;
+
+  constructor(
+    private readonly der: Uint8Array,
+    private readonly source: string,
+  ) {}
+
+  set(a: Anchor): void {
+    this.anchor = a;
+  }
+
+  get(): Anchor | undefined {
+    if (this.anchor === undefined) {
+      const info = parseCertificate(this.der, undefined, { checkSelfSignature: false });
+      this.anchor = isParsed(info) ? { info, node: new NodeCertificate(this.der), source: this.source } : null;
+    }
+    return this.anchor ?? undefined;
   }
 }
 
