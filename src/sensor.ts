@@ -129,6 +129,7 @@ export class Sensor implements StreamConsumer {
     if (flags & TCP_FIN) {
       if (dir === 0) f.fin0 = true;
       else f.fin1 = true;
+      f.tls?.closed(dir);
       if (f.fin0 && f.fin1) this.flows.closing(f);
     }
     if (flags & TCP_SYN) f.sawSyn = true;

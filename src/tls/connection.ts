@@ -153,6 +153,8 @@ export class TlsConnection {
   /** Encrypted records seen after the handshake was established, per side. */
   private afterEstablished = [0, 0];
   private serverAlertSized = false;
+  /** The client closed its side (FIN) before the server's first record after the handshake. */
+  private clientClosed = false;
   /** Set when nothing more needs to be read: the flow may stop reassembling. */
   done = false;
 
@@ -199,6 +201,11 @@ export class TlsConnection {
    * example certificate_required) answers with one encrypted alert and closes; Zeek still calls
    * that established, we do not.
    */
+  /** A FIN in direction `dir` (the flow tells before it delivers that packet's data). */
+  closed(dir: Dir): void {
+    if (this.clientDir !== -1 && dir === this.clientDir && this.afterEstablished[1] === 0) this.clientClosed = true;
+  }
+
   get established(): boolean {
     return this.state === 'established' && !this.encryptedAbort;
   }
@@ -336,7 +343,8 @@ export class TlsConnection {
     this.afterEstablished[i]++;
     // An alert-sized first server record may be the end of the connection: keep reading until
     // the server says more (then it was data) or the connection ends (then it was an alert).
-    if (i === 1 && this.afterEstablished[1] === 1) this.serverAlertSized = ENCRYPTED_ALERT_SIZES.has(len);
+    // A client that closed first gets the server's close_notify: that is not an abort.
+    if (i === 1 && this.afterEstablished[1] === 1) this.serverAlertSized = ENCRYPTED_ALERT_SIZES.has(len) && !this.clientClosed;
     const serverDone = this.afterEstablished[1] > (this.serverAlertSized ? 1 : 0);
     if (serverDone || this.afterEstablished[0] >= TLS13_CLIENT_RECORDS_AFTER) this.done = true;
   }
