@@ -1,3 +1,5 @@
+// Before kafkajs: it swaps in a native CRC-32C (see fast-crc.ts).
+import { nativeCrc32c } from './fast-crc.js';
 import kafkajs from 'kafkajs';
 import type { Admin, Message, Producer, TopicMessages } from 'kafkajs';
 import type { Logger } from '../../log.js';
@@ -134,7 +136,7 @@ export class KafkaSink implements EventSink {
       deadline.cancel();
     }
     await admin.disconnect();
-    log.info({ brokers: k.brokers, topics: KafkaSink.topicNames(k.topicPrefix), mode: o.mode, acks: k.acks, compression: k.compression }, 'connected to Kafka');
+    log.info({ nativeCrc32c, brokers: k.brokers, topics: KafkaSink.topicNames(k.topicPrefix), mode: o.mode, acks: k.acks, compression: k.compression }, 'connected to Kafka');
     return new KafkaSink(o, producer);
   }
 
