@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { isFormatName, render, type FormatName } from '../format/index.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_KAFKA_OPTIONS, parseBrokers, readPem, resolveSecret, KafkaConfigError, type Compression, type KafkaOptions, type SaslMechanism } from '../sink/kafka/config.js';
-import { KafkaSink, type DeliveryMode } from '../sink/kafka/kafka-sink.js';
+import type { DeliveryMode, KafkaSink } from '../sink/kafka/kafka-sink.js';
 import { NdjsonSink } from '../sink/ndjson-sink.js';
 import { FanOutSink, type EventSink } from '../sink/sink.js';
 
@@ -125,6 +125,8 @@ export async function openSinks(f: SinkFlags, mode: DeliveryMode, log: Logger): 
   let kafka: KafkaSink | undefined;
   if (f.kafkaBrokers !== undefined) {
     const kformat = formatOf(f.kafkaFormat, '--kafka-format');
+    // Loaded only when asked for: kafkajs and its codecs take a tenth of a second to load.
+    const { KafkaSink } = await import('../sink/kafka/kafka-sink.js');
     kafka = await KafkaSink.open({
       kafka: kafkaOptionsFrom(f),
       mode,

@@ -19,7 +19,7 @@ import {
   OID_ST,
   SIGNATURE_ALGORITHMS,
 } from './oids.js';
-import { AsnCertificate, type AsnCertificateModel } from './peculiar.js';
+import { decodeCertificate, type AsnCertificateModel } from './peculiar.js';
 import { NodeCertificate } from './signature.js';
 import type { BasicConstraints, CertificateInfo, DistinguishedName, SubjectAltNames, X509Details } from './types.js';
 
@@ -119,9 +119,9 @@ function parseDetails(der: Uint8Array, sha256: string, opts: ParseOptions): X509
   // number of nodes at 10,000 by default, which a real certificate with 10,000 SANs exceeds
   // (Zeek's tls-fragmented-handshake trace). Every node takes at least two octets, so a cap
   // of one node per octet never cuts a genuine certificate and still bounds the work by size.
-  const model: AsnCertificateModel = new AsnCertificate(der as Uint8Array<ArrayBuffer>, {
+  const model: AsnCertificateModel = decodeCertificate(der as Uint8Array<ArrayBuffer>, {
     berOptions: { maxNodes: Math.max(10_000, der.length) },
-  }).model;
+  });
   const tbs = model.tbsCertificate;
   const warnings: string[] = [];
   if (sk.trailing > 0) warnings.push(`${sk.trailing} octets after the certificate`);
