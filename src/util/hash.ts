@@ -10,3 +10,4 @@ export function hashHex(algorithm: 'md5' | 'sha256', data: string | Uint8Array):
   if (oneShot) return oneShot(algorithm, data, 'hex');
   return crypto.createHash(algorithm).update(data).digest('hex');
 }
+

@@ -6,9 +6,12 @@ export { isGrease } from '../../../parsers/tls/constants.js';
 
 const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-/** A 16-bit value as 4 lower-case hex digits, zero-padded (0x002F → "002f"). */
+let HEX4: string[] | undefined;
+
+/** A 16-bit value as 4 lower-case hex digits, zero-padded (0x002F → "002f"); from a table, no concatenation. */
 export function hex4(v: number): string {
-  return HEX2[(v >>> 8) & 0xff] + HEX2[v & 0xff];
+  HEX4 ??= Array.from({ length: 65536 }, (_, i) => HEX2[i >>> 8] + HEX2[i & 0xff]);
+  return HEX4[v & 0xffff];
 }
 
 /** A byte as 2 lower-case hex digits. */

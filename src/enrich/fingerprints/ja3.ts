@@ -62,13 +62,12 @@ export function ja3s(sh: ServerHello): Ja3 {
 }
 
 function decimalList(values: readonly number[], dropGrease: boolean): string {
-  let out = '';
+  const parts: number[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (dropGrease && isGrease(v)) continue;
-    out = out.length === 0 ? String(v) : out + '-' + v;
+    if (!dropGrease || !isGrease(v)) parts.push(v);
   }
-  return out;
+  return parts.join('-');
 }
 
 function md5(s: string): string {

@@ -144,13 +144,14 @@ function alpnCode(p: Uint8Array | undefined): string {
 }
 
 function hexList(values: ArrayLike<number>, dropGrease: boolean): string {
-  let out = '';
+  // Collected and joined: one flat string, not a chain of concatenations the hash must flatten.
+  const parts: string[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (dropGrease && isGrease(v)) continue;
-    out = out.length === 0 ? hex4(v) : out + ',' + hex4(v);
+    parts.push(hex4(v));
   }
-  return out;
+  return parts.join(',');
 }
 
 function withSig(exts: string, sig: string): string {
