@@ -11,7 +11,7 @@ export interface NdjsonOptions {
   render?: (event: Record<string, unknown>) => Record<string, unknown>;
 }
 
-/** Where the text goes: a stream with backpressure, or a rotated file written synchronously. */
+/** Where the text goes: a stream, or a file rotated by size; both with backpressure. */
 type Output = { kind: 'stream'; out: Writable } | { kind: 'file'; file: RotatingFile };
 
 /**
@@ -47,47 +47,31 @@ export class NdjsonSink implements EventSink {
     if (datasets && !datasets.has((event.event as { dataset?: string } | undefined)?.dataset ?? '')) return;
     const line = JSON.stringify(render ? render(event) : event) + '\n';
     this.written++;
-    if (this.output.kind === 'file') {
-      // Whole lines per write, so a rotation never cuts one; batching keeps syscalls few.
-      this.buf += line;
-      if (this.buf.length >= BATCH) this.flushFile();
-      return;
-    }
     this.buf += line;
     if (this.buf.length < BATCH) return;
     return this.flushStream();
   }
 
-  private flushFile(): void {
-    if (this.output.kind !== 'file' || this.buf.length === 0) return;
-    this.output.file.write(this.buf);
-    this.buf = '';
-  }
-
   private flushStream(): void | Promise<void> {
-    if (this.output.kind !== 'stream') return;
-    const out = this.output.out;
-    const ok = out.write(this.buf);
+    const o = this.output;
+    // Whole lines per write, so a file rotation never cuts one; batching keeps writes few.
+    const ok = o.kind === 'file' ? o.file.write(this.buf) : o.out.write(this.buf);
     this.buf = '';
     if (ok) return;
-    this.waiting ??= new Promise<void>((resolve) =>
-      out.once('drain', () => {
-        this.waiting = null;
-        resolve();
-      }),
-    );
+    this.waiting ??= (o.kind === 'file' ? o.file.drain() : new Promise<void>((resolve) => o.out.once('drain', () => resolve()))).then(() => {
+      this.waiting = null;
+    });
     return this.waiting;
   }
 
   async close(): Promise<void> {
+    if (this.buf.length > 0) await this.flushStream();
+    if (this.waiting) await this.waiting;
     if (this.output.kind === 'file') {
-      this.flushFile();
-      this.output.file.close();
+      await this.output.file.close();
       return;
     }
     const out = this.output.out;
-    if (this.buf.length > 0) await this.flushStream();
-    if (this.waiting) await this.waiting;
     if (out === process.stdout) {
       await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
       return;
