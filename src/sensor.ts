@@ -153,6 +153,19 @@ export class Sensor implements StreamConsumer {
     f.tcp[dir].segment(p.tcpSeq, (flags & TCP_SYN) !== 0, p.payload, p.payloadOffset, p.payloadLength, this);
   }
 
+  /**
+   * Wall-clock time (live capture): move the flow clock on when no packet does, so idle and
+   * closed flows expire on a quiet link too. Never moves the clock back; call about once a
+   * second. Not on the packet path.
+   */
+  tick(nowSec: number, nowNsec: number): void {
+    const now = nowSec + nowNsec / 1e9;
+    if (now > this.clock) this.clock = now;
+    this.nextSweep = this.clock + 0.25;
+    this.flows.expire(this.clock);
+    this.stats.budgetShed = this.budget.shed;
+  }
+
   /** End of input: every flow still open is finished and reported. */
   finish(): void {
     this.flows.drain();

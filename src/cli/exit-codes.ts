@@ -12,4 +12,6 @@ export const ExitCode = {
   Damaged: 4,
   /** A sink could not be opened: Kafka unreachable, credentials refused, topics not creatable. */
   Sink: 5,
+  /** Live capture could not start: interface missing or down, no CAP_NET_RAW, libpcap refused. */
+  Capture: 6,
 } as const;

@@ -40,7 +40,7 @@ export interface SinkFlags {
 
 export class SinkConfigError extends Error {}
 
-const DATASETS: Record<string, string> = { handshake: 'tlsscope.handshake', certificate: 'tlsscope.certificate', finding: 'tlsscope.finding' };
+const DATASETS: Record<string, string> = { handshake: 'tlsscope.handshake', certificate: 'tlsscope.certificate', finding: 'tlsscope.finding', stats: 'tlsscope.stats' };
 const PRODUCT_VERSION = '0.1.0';
 
 function formatOf(name: string, flag: string): FormatName {
@@ -110,7 +110,7 @@ export async function openSinks(f: SinkFlags, mode: DeliveryMode, log: Logger): 
   const datasets = new Set(
     f.events.split(',').map((e) => {
       const d = DATASETS[e.trim()];
-      if (!d) throw new SinkConfigError(`--events: unknown event kind '${e}' (handshake, certificate, finding)`);
+      if (!d) throw new SinkConfigError(`--events: unknown event kind '${e}' (handshake, certificate, finding, stats)`);
       return d;
     }),
   );

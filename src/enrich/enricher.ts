@@ -89,12 +89,17 @@ export class Enricher {
   validationHits = 0;
   findingsRaised = 0;
 
-  constructor(readonly opts: EnrichOptions = DEFAULT_ENRICH_OPTIONS) {
+  constructor(private opts: EnrichOptions = DEFAULT_ENRICH_OPTIONS) {
     this.cache = new CertificateCache(opts.certificateCacheSize);
     this.views = new LruCache(opts.certificateCacheSize);
     const store = opts.enabled ? TrustStore.fromFiles(opts.caFiles, { system: !opts.noSystemRoots }) : new TrustStore();
     this.validator = new ChainValidator(store, { cache: this.cache });
     this.inventory = new CertificateInventory(opts.inventory);
+  }
+
+  /** Swap in a new policy (SIGHUP): connections reported from now on are judged by it. */
+  setPolicy(policy: Policy): void {
+    this.opts = { ...this.opts, policy };
   }
 
   enrich(conn: TlsConnection, where: Endpoint): Enrichment {

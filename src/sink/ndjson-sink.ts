@@ -52,6 +52,10 @@ export class NdjsonSink implements EventSink {
     return this.flushStream();
   }
 
+  flush(): void | Promise<void> {
+    if (this.buf.length > 0) return this.flushStream();
+  }
+
   private flushStream(): void | Promise<void> {
     const o = this.output;
     // Whole lines per write, so a file rotation never cuts one; batching keeps writes few.

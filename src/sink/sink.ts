@@ -2,6 +2,8 @@
 export interface EventSink {
   /** Write one event; returns a promise only when the caller should wait (backpressure). */
   write(event: Record<string, unknown>): void | Promise<void>;
+  /** Hand on what is batched now (a live sensor calls this every second, so events never wait long). */
+  flush(): void | Promise<void>;
   /** Flush and release everything. */
   close(): Promise<void>;
 }
@@ -18,6 +20,11 @@ export class FanOutSink implements EventSink {
     }
     if (!wait) return;
     return wait.length === 1 ? wait[0] : Promise.all(wait).then(() => undefined);
+  }
+
+  flush(): void | Promise<void> {
+    const wait = this.sinks.map((s) => s.flush()).filter((p): p is Promise<void> => p instanceof Promise);
+    if (wait.length > 0) return Promise.all(wait).then(() => undefined);
   }
 
   async close(): Promise<void> {

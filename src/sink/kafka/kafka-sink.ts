@@ -36,6 +36,7 @@ const DATASET_TOPIC: Record<string, string> = {
   'tlsscope.handshake': 'handshakes',
   'tlsscope.finding': 'findings',
   'tlsscope.certificate': 'certificates',
+  'tlsscope.stats': 'stats',
 };
 
 /** The message key: the server endpoint (one server's events stay in order in one partition), a certificate's hash. */
@@ -267,6 +268,21 @@ export class KafkaSink implements EventSink {
     const w = this.spaceWaiters;
     this.spaceWaiters = [];
     for (const r of w) r();
+  }
+
+  /** Send what is queued now rather than after the linger time. */
+  flush(): void {
+    if (this.hasWork()) this.schedule(0);
+  }
+
+  /** Events waiting in memory. */
+  get queueEvents(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Bytes waiting in the on-disk spool. */
+  get spoolBytes(): number {
+    return this.spool?.bytes ?? 0;
   }
 
   /**
