@@ -77,15 +77,8 @@ addKafkaOptions(
     process.exit(code);
   });
 
-interface LiveFlags extends SinkFlags {
-  interface: string[];
-  bpf?: string;
-  snaplen: number;
-  bufferMb: number;
-  promiscuous: boolean;
-  statsInterval: number;
-  maxFlows: number;
-  flowMemoryMb: number;
+/** The enrich options both commands take, as commander names them. */
+interface EnrichFlags {
   caFile: string[];
   systemRoots: boolean;
   policy?: string;
@@ -94,15 +87,20 @@ interface LiveFlags extends SinkFlags {
   enrich: boolean;
 }
 
-interface ReplayFlags extends Omit<SinkFlags, 'kafkaSpoolMb'> {
+interface LiveFlags extends SinkFlags, EnrichFlags {
+  interface: string[];
+  bpf?: string;
+  snaplen: number;
+  bufferMb: number;
+  promiscuous: boolean;
+  statsInterval: number;
+  maxFlows: number;
+  flowMemoryMb: number;
+}
+
+interface ReplayFlags extends Omit<SinkFlags, 'kafkaSpoolMb'>, EnrichFlags {
   progress: boolean;
   quiet?: boolean;
-  caFile: string[];
-  systemRoots: boolean;
-  policy?: string;
-  certificates: boolean;
-  certificateReemit: number;
-  enrich: boolean;
 }
 
 /** Where events go and how they look: the options replay and live share. */
