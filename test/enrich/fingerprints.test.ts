@@ -1,6 +1,6 @@
 /**
  * Unit tests for src/enrich/fingerprints: one hand-built hello per rule and pitfall of
- * JA3/JA3S (salesforce README) and JA4 (JA4.md), see /work/shared/docs/fingerprints.md §2–3,
+ * JA3/JA3S (salesforce README) and JA4 (JA4.md), see ../shared/docs/fingerprints.md §2–3,
  * §6–7, §9–10. Hellos are built as wire bytes and parsed by the real parser.
  */
 import { createHash } from 'node:crypto';
