@@ -2,7 +2,10 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { registerConfigCommand } from './config-command.js';
 import { ExitCode } from './exit-codes.js';
-import { live, LIVE_DEFAULTS } from './live.js';
+import { configFromCommandLine } from '../config/merge.js';
+import { ConfigError } from '../config/load.js';
+import { enrichOptionsFrom, liveConfigProblem, sinkFlagsFrom } from '../config/adapt.js';
+import { live, LIVE_DEFAULTS, type LiveOptions } from './live.js';
 import { replay } from './replay.js';
 import type { SinkFlags } from './sinks.js';
 
@@ -55,12 +58,18 @@ addKafkaOptions(
   ),
 )
   .option('--metrics-listen <host:port>', 'serve Prometheus /metrics, /healthz and /readyz here')
+  .option('--config <file>', 'YAML configuration (docs/configuration.md); flags given here override it, TLSSCOPE_* variables sit between')
   .option('--kafka-spool-dir <dir>', `where events wait while Kafka is unreachable (default with --kafka-brokers: /var/lib/tlsscope/spool)`)
   .option('--kafka-spool-mb <mb>', 'size cap of the spool', positiveInt, LIVE_DEFAULTS.kafkaSpoolMb)
-  .action(async (o: LiveFlags) => {
+  .action(async (o: LiveFlags, cmd: Command) => {
     let code: number;
     try {
-      code = await live({
+      const fromConfig = o.config ?? process.env.TLSSCOPE_CONFIG ? liveOptionsFromConfig(cmd) : undefined;
+      if (typeof fromConfig === 'string') {
+        process.stderr.write(`tlsscope: ${fromConfig}\n`);
+        process.exit(ExitCode.Usage);
+      }
+      code = fromConfig ? await live(fromConfig) : await live({
         ...o,
         interfaces: o.interface,
         events: o.certificates === false ? 'handshake' : o.events,
@@ -77,6 +86,37 @@ addKafkaOptions(
     process.exit(code);
   });
 
+/**
+ * `live --config FILE`: the file, then TLSSCOPE_* variables, then the flags actually typed
+ * (commander's defaults do not count as given). A string is the one-line error.
+ */
+function liveOptionsFromConfig(cmd: Command): LiveOptions | string {
+  let r;
+  try {
+    r = configFromCommandLine(cmd.opts(), process.env, (attr) => cmd.getOptionValueSource(attr) === 'cli');
+  } catch (err) {
+    if (err instanceof ConfigError) return err.origin && !err.message.startsWith(err.origin) ? `${err.origin}: ${err.message}` : err.message;
+    throw err;
+  }
+  for (const w of r.warnings) process.stderr.write(`tlsscope: warning: ${w}\n`);
+  const c = r.config;
+  const problem = liveConfigProblem(c);
+  if (problem) return problem;
+  return {
+    ...sinkFlagsFrom(c, ['handshake', 'certificate', 'finding', 'stats']),
+    ...enrichOptionsFrom(c),
+    interfaces: c.capture.interfaces,
+    bpf: c.capture.bpf,
+    snaplen: c.capture.snaplen,
+    bufferMb: c.capture.bufferMb,
+    promiscuous: c.capture.promiscuous,
+    statsIntervalSec: c.stats.intervalSeconds,
+    maxFlows: c.limits.maxFlows,
+    flowMemoryMb: c.limits.flowMemoryMb,
+    metricsListen: c.metrics.listen,
+  };
+}
+
 /** The enrich options both commands take, as commander names them. */
 interface EnrichFlags {
   caFile: string[];
@@ -88,6 +128,8 @@ interface EnrichFlags {
 }
 
 interface LiveFlags extends SinkFlags, EnrichFlags {
+  config?: string;
+  metricsListen?: string;
   interface: string[];
   bpf?: string;
   snaplen: number;

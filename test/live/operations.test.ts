@@ -59,4 +59,35 @@ describe('tlsscope live operations', () => {
     live.proc.kill('SIGTERM');
     expect(await live.exited).toBe(0);
   }, 60_000);
+
+  it('takes everything from --config, with a flag given on the command line winning over the file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tlsscope-ops-'));
+    const cfg = path.join(dir, 'tlsscope.yaml');
+    writeFileSync(cfg, [
+      'capture:',
+      `  interfaces: [${net.server.ifname}]`,
+      'output:',
+      '  events: [handshake, stats]',
+      'metrics:',
+      '  listen: 127.0.0.1:0',
+      'stats:',
+      '  interval_seconds: 30',
+      '',
+    ].join('\n'));
+    const live = net.start(net.server, process.execPath, [cli, 'live', '--config', cfg, '--stats-interval', '1'], 60_000);
+    await waitFor(() => logLines(live.stderr()).some((l) => l.msg === 'metrics and health endpoints up'), 15_000, 'the metrics endpoint from the file');
+    const capturing = logLines(live.stderr()).find((l) => l.msg === 'capturing');
+    expect(capturing?.interfaces).toEqual([net.server.ifname]);
+    // 1 s from the flag, not 30 s from the file: two stats events arrive quickly.
+    const stats = (): any[] => live.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.event?.dataset === 'tlsscope.stats');
+    await waitFor(() => stats().length >= 2, 8000, 'stats every second');
+    live.proc.kill('SIGTERM');
+    expect(await live.exited).toBe(0);
+
+    writeFileSync(cfg, 'capture:\n  interfaces: [lo]\n  snaplen: lots\n');
+    const bad = net.run(net.server, process.execPath, [cli, 'live', '--config', cfg], 10_000);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/tlsscope\.yaml:3:\d+: .*snaplen/);
+  }, 60_000);
 });
