@@ -15,8 +15,10 @@ beforeAll(() => {
 });
 afterAll(() => net?.cleanup());
 
-function live(args: string[], asNobody = false) {
-  const cmd = asNobody ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath] : [process.execPath];
+function live(args: string[], withoutCapture = false) {
+  // Root without CAP_NET_RAW/CAP_NET_ADMIN (out of the bounding set, so exec cannot regain them):
+  // unlike another user, it can still read the checkout wherever CI put it.
+  const cmd = withoutCapture ? ['setpriv', '--inh-caps=-all', '--bounding-set=-net_raw,-net_admin', process.execPath] : [process.execPath];
   const r = net.run(net.server, cmd[0], [...cmd.slice(1), cli, 'live', ...args], 20_000);
   return { ...r, lines: r.stderr.split('\n').filter(Boolean) };
 }
@@ -49,7 +51,7 @@ describe('tlsscope live: one line and an exit code when capture cannot start', (
     expect(r.lines).toEqual(["tlsscope: bad BPF expression 'host no-such-host.invalid': unknown host 'no-such-host.invalid'"]);
   });
 
-  it('no CAP_NET_RAW (running as nobody): exit 6', () => {
+  it('no CAP_NET_RAW (dropped from the bounding set): exit 6', () => {
     const r = live(['-i', net.server.ifname], true);
     expect(r.code).toBe(6);
     expect(r.lines).toEqual([
