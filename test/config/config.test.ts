@@ -254,13 +254,13 @@ describe('flags', () => {
     expect(() => configFromCommand(parse(['--format', 'xml']))).toThrow(/^--format: 'xml' is not one of ecs, gelf, ocsf$/);
   });
 
-  it('covers every option of tlsscope replay and live but the replay-only ones (progress, quiet) and --no-certificates', () => {
+  it('covers every option of tlsscope replay and live but the replay-only ones (progress, quiet), --no-certificates and --config itself', () => {
     const main = readFileSync(path.join(repoRoot, 'src/cli/main.ts'), 'utf8');
     const replay = main.slice(main.indexOf(".command('replay')"));
     const flags = [...replay.matchAll(/\.option\('(?:-\w, )?(--[a-z0-9-]+)/g)].map((m) => m[1]);
     expect(flags.length).toBeGreaterThan(30);
     const ours = new Set(SETTINGS.map((s) => s.flag.split(' ')[0]));
-    const replayOnly = new Set(['--no-progress', '--quiet', '--no-certificates']);
+    const replayOnly = new Set(['--no-progress', '--quiet', '--no-certificates', '--config']);
     expect(flags.filter((f) => !ours.has(f) && !replayOnly.has(f))).toEqual([]);
   });
 });
