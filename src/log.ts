@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -24,17 +25,23 @@ export const REDACT_PATHS = [
 ];
 
 /**
- * The sensor's own log: JSON lines on stderr (stdout carries events), secrets redacted.
+ * The sensor's own log on stderr (stdout carries events), secrets redacted: JSON lines, or
+ * with `format` 'pretty' (or 'auto' on a terminal) one human-readable line per entry.
  * `destination` is for tests.
  */
-export function createLogger(opts: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
-  return pino(
-    {
-      name: 'tlsscope',
-      level: opts.level ?? process.env.TLSSCOPE_LOG_LEVEL ?? 'info',
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      base: { pid: process.pid },
-    },
-    (opts.destination ?? process.stderr) as pino.DestinationStream,
-  );
+export function createLogger(
+  opts: { level?: string; destination?: NodeJS.WritableStream; format?: 'auto' | 'json' | 'pretty' } = {},
+): Logger {
+  const format = opts.format ?? (process.env.TLSSCOPE_LOG_FORMAT as 'auto' | 'json' | 'pretty' | undefined) ?? 'auto';
+  const out = opts.destination ?? process.stderr;
+  const human = format === 'pretty' || (format === 'auto' && opts.destination === undefined && process.stderr.isTTY === true);
+  const options = {
+    name: 'tlsscope',
+    level: opts.level ?? process.env.TLSSCOPE_LOG_LEVEL ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { pid: process.pid },
+  };
+  // Redaction happens before either rendering sees the entry.
+  if (human) return pino(options, pretty({ destination: out, sync: true, colorize: opts.destination === undefined, translateTime: 'SYS:standard', ignore: 'pid,hostname' }));
+  return pino(options, out as pino.DestinationStream);
 }

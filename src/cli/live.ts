@@ -40,6 +40,8 @@ export interface LiveOptions extends SinkFlags, Pick<ReplayOptions, 'caFiles' | 
   flowMemoryMb: number;
   /** Serve Prometheus metrics and health endpoints on this address. */
   metricsListen?: string;
+  logLevel?: string;
+  logFormat?: 'auto' | 'json' | 'pretty';
 }
 
 /** Wall-clock tick: flow expiry on a quiet link, clock resync, stats. */
@@ -65,7 +67,7 @@ export async function live(opts: LiveOptions): Promise<number> {
   const enricher = enricherFrom(opts);
   if (typeof enricher === 'string') return usage(enricher);
 
-  const log = createLogger();
+  const log = createLogger({ level: opts.logLevel, format: opts.logFormat });
   let handlerErrors = 0;
   const source = new PcapLiveSource({
     onWarning: (msg, iface) => log.debug({ interface: iface }, `libpcap: ${msg}`),

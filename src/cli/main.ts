@@ -114,6 +114,8 @@ function liveOptionsFromConfig(cmd: Command): LiveOptions | string {
     maxFlows: c.limits.maxFlows,
     flowMemoryMb: c.limits.flowMemoryMb,
     metricsListen: c.metrics.listen,
+    logLevel: c.log.level,
+    logFormat: c.log.format,
   };
 }
 

@@ -207,4 +207,20 @@ describe('log redaction', () => {
     expect(text).toContain('[redacted]');
     expect(text).toContain('scram-sha-256');
   });
+
+  it('renders for humans when asked (a terminal), redacting just the same', () => {
+    let text = '';
+    const sinkStream = new Writable({
+      write(chunk, _enc, cb) {
+        text += chunk;
+        cb();
+      },
+    });
+    const log = createLogger({ level: 'info', destination: sinkStream, format: 'pretty' });
+    log.info({ kafka: { sasl: { password: 'hunter2' } } }, 'connected to Kafka');
+    expect(text).toContain('connected to Kafka');
+    expect(() => JSON.parse(text.split('\n')[0])).toThrow();
+    expect(text).not.toContain('hunter2');
+    expect(text).toContain('[redacted]');
+  });
 });
