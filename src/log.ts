@@ -42,6 +42,6 @@ export function createLogger(
     base: { pid: process.pid },
   };
   // Redaction happens before either rendering sees the entry.
-  if (human) return pino(options, pretty({ destination: out, sync: true, colorize: opts.destination === undefined, translateTime: 'SYS:standard', ignore: 'pid,hostname' }));
+  if (human) return pino(options, pretty({ destination: out, sync: true, colorize: opts.destination === undefined && process.stderr.isTTY === true, translateTime: 'SYS:standard', ignore: 'pid,hostname' }));
   return pino(options, out as pino.DestinationStream);
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerConfigCommand } from './config-command.js';
 import { ExitCode } from './exit-codes.js';
 import { configFromCommandLine } from '../config/merge.js';
@@ -58,6 +58,8 @@ addKafkaOptions(
   ),
 )
   .option('--metrics-listen <host:port>', 'serve Prometheus /metrics, /healthz and /readyz here')
+  .addOption(new Option('--log-level <level>', 'log level (default info)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+  .addOption(new Option('--log-format <format>', 'auto: pretty on a terminal, JSON otherwise').choices(['auto', 'json', 'pretty']))
   .option('--config <file>', 'YAML configuration (docs/configuration.md); flags given here override it, TLSSCOPE_* variables sit between')
   .option('--kafka-spool-dir <dir>', `where events wait while Kafka is unreachable (default with --kafka-brokers: /var/lib/tlsscope/spool)`)
   .option('--kafka-spool-mb <mb>', 'size cap of the spool', positiveInt, LIVE_DEFAULTS.kafkaSpoolMb)
@@ -131,6 +133,8 @@ interface EnrichFlags {
 
 interface LiveFlags extends SinkFlags, EnrichFlags {
   config?: string;
+  logLevel?: string;
+  logFormat?: 'auto' | 'json' | 'pretty';
   metricsListen?: string;
   interface: string[];
   bpf?: string;
