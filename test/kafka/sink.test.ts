@@ -4,11 +4,11 @@
  * TLS client certificates and SCRAM, secrets kept out of logs, and the live-mode spool.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { DEFAULT_KAFKA_OPTIONS } from '../../src/sink/kafka/config.js';
 import { KafkaSink } from '../../src/sink/kafka/kafka-sink.js';
@@ -20,6 +20,7 @@ import { pcapsDir, repoRoot } from '../support/paths.js';
 const broker = useKafka();
 const cli = path.join(repoRoot, 'dist/src/cli/main.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tlsscope-kafka-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const pcaps = ['findings-certs.pcap', 'findings-mtls.pcap', 'openssl-tls13.pcap', 'gnutls-tls12.pcap', 'node-tls13.pcap'].map((f) => path.join(pcapsDir, f));
 let prefixSeq = 0;
 const prefix = (label: string) => `ts-${label}-${process.pid}-${++prefixSeq}`;
