@@ -614,34 +614,31 @@ sc_openssl_hrr() {
   finish
 }
 
-sc_openssl_resume_sessionid() {
-  begin openssl-tls12-resume-sessionid
-  osrv 2 -tls1_2 -no_ticket
-  expect v=1.2 cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 note="full handshake, server issues no ticket (session ID cache)"
-  ocli -tls1_2 -sess_out "$WORK/sess-id.pem"
-  expect v=1.2 cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 resumed=true note="session-ID resumption"
-  ocli -tls1_2 -sess_in "$WORK/sess-id.pem"
+resume_scenario() { # pcap version cipher session-file server-flags note-full note-resumed
+  local pcap=$1 v=$2 cipher=$3 sess="$WORK/$4" srvflags=$5 full=$6 again=$7
+  begin "$pcap"
+  # shellcheck disable=SC2086 # server flags are words
+  osrv 2 -tls${v/./_} $srvflags
+  expect v="$v" cipher="$cipher" note="$full"
+  ocli -tls${v/./_} -sess_out "$sess"
+  expect v="$v" cipher="$cipher" resumed=true note="$again"
+  ocli -tls${v/./_} -sess_in "$sess"
   finish
+}
+
+sc_openssl_resume_sessionid() {
+  resume_scenario openssl-tls12-resume-sessionid 1.2 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 sess-id.pem -no_ticket \
+    "full handshake, server issues no ticket (session ID cache)" "session-ID resumption"
 }
 
 sc_openssl_resume_ticket() {
-  begin openssl-tls12-resume-ticket
-  osrv 2 -tls1_2
-  expect v=1.2 cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 note="full handshake, NewSessionTicket issued"
-  ocli -tls1_2 -sess_out "$WORK/sess-ticket.pem"
-  expect v=1.2 cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 resumed=true note="session-ticket resumption (RFC 5077)"
-  ocli -tls1_2 -sess_in "$WORK/sess-ticket.pem"
-  finish
+  resume_scenario openssl-tls12-resume-ticket 1.2 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 sess-ticket.pem "" \
+    "full handshake, NewSessionTicket issued" "session-ticket resumption (RFC 5077)"
 }
 
 sc_openssl_resume_psk() {
-  begin openssl-tls13-resume-psk
-  osrv 2 -tls1_3
-  expect v=1.3 cipher=TLS_AES_256_GCM_SHA384 note="full handshake, tickets issued"
-  ocli -tls1_3 -sess_out "$WORK/sess-psk.pem"
-  expect v=1.3 cipher=TLS_AES_256_GCM_SHA384 resumed=true note="PSK resumption (psk_dhe_ke)"
-  ocli -tls1_3 -sess_in "$WORK/sess-psk.pem"
-  finish
+  resume_scenario openssl-tls13-resume-psk 1.3 TLS_AES_256_GCM_SHA384 sess-psk.pem "" \
+    "full handshake, tickets issued" "PSK resumption (psk_dhe_ke)"
 }
 
 sc_openssl_ipv6() {

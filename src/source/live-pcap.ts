@@ -19,31 +19,23 @@ import {
  * The native side of node_pcap (`pcap` 3.x), used directly: its JavaScript wrapper allocates
  * an object and emits an event per packet, this source allocates nothing per packet.
  */
+/** node_pcap's open arguments (a device, or a file for open_offline, then the same options). */
+type OpenArgs = [
+  deviceOrFile: string,
+  filter: string,
+  bufferSize: number,
+  snaplen: number,
+  dumpFile: string,
+  onPacket: () => void,
+  monitor: boolean,
+  timeoutMs: number,
+  onWarning: (msg: string) => void,
+  promiscuous: boolean,
+];
+
 interface NativeSession {
-  open_live(
-    device: string,
-    filter: string,
-    bufferSize: number,
-    snaplen: number,
-    dumpFile: string,
-    onPacket: () => void,
-    monitor: boolean,
-    timeoutMs: number,
-    onWarning: (msg: string) => void,
-    promiscuous: boolean,
-  ): string;
-  open_offline(
-    path: string,
-    filter: string,
-    bufferSize: number,
-    snaplen: number,
-    dumpFile: string,
-    onPacket: () => void,
-    monitor: boolean,
-    timeoutMs: number,
-    onWarning: (msg: string) => void,
-    promiscuous: boolean,
-  ): string;
+  open_live(...args: OpenArgs): string;
+  open_offline(...args: OpenArgs): string;
   /** Copies each packet into `buf` and its header (sec, usec, caplen, len: u32 each) into `hdr`. */
   dispatch(buf: Buffer, hdr: Buffer): number;
   start_polling(): void;
