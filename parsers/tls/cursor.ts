@@ -9,7 +9,8 @@ export class Cursor {
   constructor(
     readonly buf: Uint8Array,
     public pos: number,
-    readonly end: number,
+    /** Not readonly: a parser may move one cursor across sibling ranges (see `window`) instead of allocating one per range. */
+    public end: number,
     /** `buf` is a private copy: `bytes()` may hand out views instead of copying again. */
     readonly owned = false,
   ) {}
@@ -82,25 +83,55 @@ export class Cursor {
 
   /** Sub-cursor over a vector with a 1-, 2- or 3-byte length prefix. */
   vec(lengthBytes: 1 | 2 | 3): Cursor {
-    const n = lengthBytes === 1 ? this.u8() : lengthBytes === 2 ? this.u16() : this.u24();
-    return this.sub(n);
+    return this.sub(this.length(lengthBytes));
+  }
+
+  /**
+   * Like `vec`, but into `into` (reset to cover the vector) instead of a new cursor: for a
+   * walk over many siblings, such as the extensions of a hello, one cursor serves them all.
+   */
+  window(lengthBytes: 1 | 2 | 3, into: Cursor): Cursor {
+    const n = this.length(lengthBytes);
+    into.ok = true;
+    if (!this.need(n)) {
+      into.pos = into.end = this.end;
+      return into;
+    }
+    into.pos = this.pos;
+    into.end = this.pos + n;
+    this.pos += n;
+    return into;
+  }
+
+  /** Pass over a vector with a 1-, 2- or 3-byte length prefix. */
+  skipVec(lengthBytes: 1 | 2 | 3): void {
+    this.skip(this.length(lengthBytes));
+  }
+
+  private length(lengthBytes: 1 | 2 | 3): number {
+    return lengthBytes === 1 ? this.u8() : lengthBytes === 2 ? this.u16() : this.u24();
   }
 
   /** A vector of 16-bit values with a 1- or 2-byte length prefix (odd trailing byte flags malformed). */
   u16List(lengthBytes: 1 | 2): number[] {
-    const c = this.vec(lengthBytes);
+    const n = this.length(lengthBytes);
     const out: number[] = [];
-    while (c.remaining >= 2) out.push(c.u16());
-    if (c.remaining !== 0) this.ok = false;
-    if (!c.ok) this.ok = false;
+    if (!this.need(n)) return out;
+    const b = this.buf;
+    const end = this.pos + (n & ~1);
+    for (let p = this.pos; p < end; p += 2) out.push((b[p] << 8) | b[p + 1]);
+    if (n & 1) this.ok = false;
+    this.pos += n;
     return out;
   }
 
   u8List(lengthBytes: 1 | 2): number[] {
-    const c = this.vec(lengthBytes);
+    const n = this.length(lengthBytes);
     const out: number[] = [];
-    while (c.remaining > 0) out.push(c.u8());
-    if (!c.ok) this.ok = false;
+    if (!this.need(n)) return out;
+    const b = this.buf;
+    for (let p = this.pos, end = this.pos + n; p < end; p++) out.push(b[p]);
+    this.pos += n;
     return out;
   }
 }
@@ -117,6 +148,13 @@ export function hex(bytes: Uint8Array): string {
 
 /** Latin-1-safe decoding of a wire string (SNI, ALPN): printable ASCII kept, anything else escaped. */
 export function wireString(bytes: Uint8Array): string {
+  let plain = bytes.length <= 1024;
+  for (let i = 0; plain && i < bytes.length; i++) {
+    const b = bytes[i];
+    plain = b >= 0x20 && b < 0x7f && b !== 0x5c;
+  }
+  // The common case (a host name, a protocol id) in one call instead of a string per byte.
+  if (plain) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let s = '';
   for (const b of bytes) {
     s += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : '\\x' + b.toString(16).padStart(2, '0');

@@ -43,19 +43,25 @@ export interface EchOuter {
   payloadLength: number;
 }
 
+/**
+ * The lists a parser only ever replaces (never appends to) start as this one empty list: a
+ * hello without those extensions allocates nothing for them. Frozen, so a push is an error.
+ */
+const NONE = Object.freeze([]) as unknown as number[];
+
 export function emptyExtensions(): HelloExtensions {
   return {
     types: [],
     serverNames: [],
     alpn: [],
     alpnRaw: [],
-    supportedVersions: [],
-    supportedGroups: [],
-    ecPointFormats: [],
-    signatureAlgorithms: [],
-    signatureAlgorithmsCert: [],
+    supportedVersions: NONE,
+    supportedGroups: NONE,
+    ecPointFormats: NONE,
+    signatureAlgorithms: NONE,
+    signatureAlgorithmsCert: NONE,
     keyShareGroups: [],
-    pskKeyExchangeModes: [],
+    pskKeyExchangeModes: NONE,
     pskIdentities: 0,
     sessionTicketLength: undefined,
     renegotiationInfo: false,
@@ -66,7 +72,7 @@ export function emptyExtensions(): HelloExtensions {
     earlyData: false,
     paddingLength: 0,
     recordSizeLimit: undefined,
-    compressCertificate: [],
+    compressCertificate: NONE,
     ech: undefined,
     malformed: [],
   };
@@ -80,9 +86,10 @@ export type HelloSide = 'client' | 'server' | 'hrr';
  * (supported_versions, key_share, pre_shared_key) have a different shape in each hello.
  */
 export function parseExtensions(c: Cursor, side: HelloSide, out: HelloExtensions): void {
+  const body = new Cursor(c.buf, c.pos, c.pos, c.owned);
   while (c.remaining >= 4) {
     const type = c.u16();
-    const body = c.vec(2);
+    c.window(2, body);
     if (!c.ok) {
       out.malformed.push(type);
       return;
@@ -143,12 +150,12 @@ function parseOne(type: number, b: Cursor, side: HelloSide, out: HelloExtensions
         const list = b.vec(2);
         while (list.remaining > 0) {
           out.keyShareGroups.push(list.u16());
-          list.vec(2);
+          list.skipVec(2);
         }
         return list.ok;
       }
       out.keyShareGroups.push(b.u16());
-      if (side === 'server') b.vec(2);
+      if (side === 'server') b.skipVec(2);
       return true;
     case Ext.PskKeyExchangeModes:
       out.pskKeyExchangeModes = b.u8List(1);
@@ -157,11 +164,11 @@ function parseOne(type: number, b: Cursor, side: HelloSide, out: HelloExtensions
       if (side === 'client') {
         const ids = b.vec(2);
         while (ids.remaining > 0) {
-          ids.vec(2);
+          ids.skipVec(2);
           ids.u32();
           out.pskIdentities++;
         }
-        b.vec(2); // binders
+        b.skipVec(2); // binders
         return ids.ok;
       }
       b.u16(); // selected_identity
@@ -173,7 +180,7 @@ function parseOne(type: number, b: Cursor, side: HelloSide, out: HelloExtensions
       return true;
     case Ext.RenegotiationInfo:
       out.renegotiationInfo = true;
-      b.vec(1);
+      b.skipVec(1);
       return true;
     case Ext.ExtendedMasterSecret:
       out.extendedMasterSecret = true;

@@ -38,7 +38,9 @@ export interface ServerHello {
  * session id (RFC 6347 §4.2.1).
  */
 export function parseClientHello(buf: Uint8Array, off: number, len: number, dtls = false): Parsed<ClientHello> {
-  const c = Cursor.owning(buf, off, len); // one copy; every field is a view of it
+  // Not owning: only the random and session id are kept as bytes (copied); copying the whole
+  // hello (post-quantum key shares make it ~1.8 KB) would cost more.
+  const c = new Cursor(buf, off, off + len);
   const version = c.u16();
   const random = c.bytes(32);
   const sessionId = c.vec(1);
@@ -77,7 +79,7 @@ function isEarlyDraft(version: number): boolean {
 
 /** Parse a ServerHello body (after the 4-byte handshake header). */
 export function parseServerHello(buf: Uint8Array, off: number, len: number): Parsed<ServerHello> {
-  const c = Cursor.owning(buf, off, len); // one copy; every field is a view of it
+  const c = new Cursor(buf, off, off + len); // not owning: see parseClientHello
   const version = c.u16();
   const random = c.bytes(32);
   let sid: Uint8Array = new Uint8Array(0);

@@ -39,6 +39,20 @@ export interface CertificateView {
   entry: Readonly<Record<string, unknown>>;
   /** ECS `x509` object. */
   ecs: Readonly<Record<string, unknown>>;
+  /** ECS `tls.*.hash` object. */
+  hash: Readonly<{ sha256: string }>;
+  /** ECS `tls.*.subject`, `issuer`, `not_before`, `not_after` of a leaf: the x509 object's strings. */
+  peer: Readonly<{ subject?: string; issuer?: string; not_before?: string; not_after?: string }>;
+}
+
+/** A view of a certificate: built once per distinct certificate, frozen, shared by every event that carries it. */
+export function certificateView(info: CertificateInfo, entry: Record<string, unknown>, ecs: Record<string, unknown>): CertificateView {
+  const subject = ecs.subject as { distinguished_name?: string } | undefined;
+  const issuer = ecs.issuer as { distinguished_name?: string } | undefined;
+  const peer = subject
+    ? { subject: subject.distinguished_name, issuer: issuer?.distinguished_name, not_before: ecs.not_before as string | undefined, not_after: ecs.not_after as string | undefined }
+    : {};
+  return { info, entry: Object.freeze(entry), ecs: Object.freeze(ecs), hash: Object.freeze({ sha256: info.sha256 }), peer: Object.freeze(peer) };
 }
 
 /** Why a handshake event carries no server certificate. */
@@ -157,7 +171,7 @@ export class Enricher {
   private bare(conn: TlsConnection): Enrichment {
     const hashOnly = (der: Uint8Array): CertificateView => {
       const sha256 = sha256Upper(der);
-      return { info: { sha256, der_length: der.length, parse_error: 'not parsed (--no-enrich)' }, entry: { sha256 }, ecs: {} };
+      return { info: { sha256, der_length: der.length, parse_error: 'not parsed (--no-enrich)' }, entry: { sha256 }, ecs: {}, hash: { sha256 }, peer: {} };
     };
     const server = (conn.serverCertificates ?? []).map(hashOnly);
     return {
@@ -174,7 +188,7 @@ export class Enricher {
     const info = this.cache.get(der);
     let v = this.views.get(info.sha256);
     if (v === undefined) {
-      v = { info, entry: Object.freeze(toCertificateEntry(info)), ecs: Object.freeze(toEcsX509(info)) };
+      v = certificateView(info, toCertificateEntry(info), toEcsX509(info));
       this.views.set(info.sha256, v);
     }
     return v;

@@ -1,4 +1,4 @@
-import { isGrease, isTls13Family, SCSV_RENEGOTIATION } from '../../parsers/tls/constants.js';
+import { isTls13Family } from '../../parsers/tls/constants.js';
 import type { Flow } from '../flow/flow.js';
 import type { TlsConnection } from '../tls/connection.js';
 import { alertName, cipherName, groupName, sslv2CipherName, versionDetail, versionName, versionProtocol } from '../registry/names.js';
@@ -6,6 +6,7 @@ import { ipv4Text, ipv6Text, rfc3339 } from './ip.js';
 import type { Enrichment } from '../enrich/enricher.js';
 import type { ValidationResult } from '../enrich/x509/validate.js';
 import { ja3, ja3s, ja4 } from '../enrich/fingerprints/index.js';
+import { clientOffer, offeredExtensions } from './offer-lists.js';
 
 /** The handshake event: the contract of docs/events.md, built once per connection. */
 export type HandshakeEvent = Record<string, unknown>;
@@ -15,7 +16,31 @@ export function endpointText(flow: Flow, a: boolean): string {
   return ipv4Text(a ? flow.a4 : flow.b4);
 }
 
-const noGrease = (v: number): boolean => !isGrease(v);
+// The parts every event of a kind has in common: built once, frozen, shared by every event.
+const eventBlock = (outcome: 'success' | 'failure') =>
+  Object.freeze({
+    kind: 'event',
+    category: ['network'],
+    type: ['connection', 'protocol'],
+    dataset: 'tlsscope.handshake',
+    module: 'tlsscope',
+    outcome,
+  });
+const EVENT_SUCCESS = eventBlock('success');
+const EVENT_FAILURE = eventBlock('failure');
+const NETWORK = {
+  tcp4: Object.freeze({ transport: 'tcp', type: 'ipv4', protocol: 'tls' }),
+  tcp6: Object.freeze({ transport: 'tcp', type: 'ipv6', protocol: 'tls' }),
+  udp4: Object.freeze({ transport: 'udp', type: 'ipv4', protocol: 'tls' }),
+  udp6: Object.freeze({ transport: 'udp', type: 'ipv6', protocol: 'tls' }),
+};
+
+function networkOf(flow: Flow): Record<string, unknown> {
+  const transport = flow.protocol === 17 ? 'udp' : 'tcp';
+  const type = flow.ipVersion === 6 ? 'ipv6' : 'ipv4';
+  if (flow.vlan) return { transport, type, protocol: 'tls', vlan: { id: String(flow.vlan) } };
+  return NETWORK[flow.protocol === 17 ? (flow.ipVersion === 6 ? 'udp6' : 'udp4') : flow.ipVersion === 6 ? 'tcp6' : 'tcp4'];
+}
 
 /** ECS `tls.version` for a negotiated version; TLS 1.3 drafts and experiments count as "1.3". */
 function ecsVersion(v: number): string | undefined {
@@ -62,13 +87,8 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection, e: Enrichme
   const serverEntries = e.server.map((v) => v.entry);
   const clientEntries = conn.clientCertificates ? e.client.map((v) => v.entry) : undefined;
 
-  // client offer (GREASE kept out of every list)
-  const suites = ch ? ch.cipherSuites.filter(noGrease) : undefined;
-  const offeredVersions = ch
-    ? ch.ext.supportedVersions.length > 0
-      ? ch.ext.supportedVersions.filter(noGrease)
-      : [ch.version]
-    : undefined;
+  // client offer (GREASE kept out of every list; one shared instance per distinct list)
+  const offer = ch ? clientOffer(ch) : undefined;
 
   const mtls = e.mtls;
   // Fingerprints of the first ClientHello (JA3/JA4 specifications) and of the final ServerHello.
@@ -80,22 +100,10 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection, e: Enrichme
 
   const event: HandshakeEvent = {
     '@timestamp': rfc3339(tsSec, tsNsec),
-    event: {
-      kind: 'event',
-      category: ['network'],
-      type: ['connection', 'protocol'],
-      dataset: 'tlsscope.handshake',
-      module: 'tlsscope',
-      outcome: established ? 'success' : 'failure',
-    },
+    event: established ? EVENT_SUCCESS : EVENT_FAILURE,
     source: { ip: endpointText(flow, clientIsA), port: clientIsA ? flow.aPort : flow.bPort },
     destination: { ip: endpointText(flow, !clientIsA), port: clientIsA ? flow.bPort : flow.aPort },
-    network: {
-      transport: flow.protocol === 17 ? 'udp' : 'tcp',
-      type: flow.ipVersion === 6 ? 'ipv6' : 'ipv4',
-      protocol: 'tls',
-      ...(flow.vlan ? { vlan: { id: String(flow.vlan) } } : {}),
-    },
+    network: networkOf(flow),
     tls: {
       version: ecsVer,
       version_protocol: version !== undefined ? versionProtocol(version) : undefined,
@@ -107,12 +115,22 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection, e: Enrichme
       client: {
         server_name: ch?.ext.serverNames[0],
         ja3: fpJa3?.hash,
-        supported_ciphers: suites?.map(cipherName),
-        ...(clientLeaf ? { hash: { sha256: clientLeaf.info.sha256 }, x509: clientLeaf.ecs, ...ecsPeer(clientLeaf.ecs) } : {}),
+        supported_ciphers: offer?.names,
+        hash: clientLeaf?.hash,
+        x509: clientLeaf?.ecs,
+        subject: clientLeaf?.peer.subject,
+        issuer: clientLeaf?.peer.issuer,
+        not_before: clientLeaf?.peer.not_before,
+        not_after: clientLeaf?.peer.not_after,
       },
       server: {
         ja3s: fpJa3s?.hash,
-        ...(serverLeaf ? { hash: { sha256: serverLeaf.info.sha256 }, x509: serverLeaf.ecs, ...ecsPeer(serverLeaf.ecs) } : {}),
+        hash: serverLeaf?.hash,
+        x509: serverLeaf?.ecs,
+        subject: serverLeaf?.peer.subject,
+        issuer: serverLeaf?.peer.issuer,
+        not_before: serverLeaf?.peer.not_before,
+        not_after: serverLeaf?.peer.not_after,
       },
     },
     tlsscope: {
@@ -125,21 +143,21 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection, e: Enrichme
       client: ch
         ? {
             version: ch.version,
-            versions: offeredVersions,
-            cipher_suites: suites,
-            extensions: ch.ext.types.filter(noGrease),
+            versions: offer!.versions,
+            cipher_suites: offer!.suites,
+            extensions: offeredExtensions(ch.ext.types),
             alpn: ch.ext.alpn,
-            supported_groups: ch.ext.supportedGroups.filter(noGrease),
-            signature_algorithms: ch.ext.signatureAlgorithms.filter(noGrease),
-            ec_point_formats: ch.ext.ecPointFormats,
-            key_share_groups: ch.ext.keyShareGroups.filter(noGrease),
-            psk_key_exchange_modes: ch.ext.pskKeyExchangeModes,
+            supported_groups: offer!.supportedGroups,
+            signature_algorithms: offer!.signatureAlgorithms,
+            ec_point_formats: offer!.ecPointFormats,
+            key_share_groups: offer!.keyShareGroups,
+            psk_key_exchange_modes: offer!.pskKeyExchangeModes,
             server_names: ch.ext.serverNames.length > 1 ? ch.ext.serverNames : undefined,
             session_id_length: ch.sessionId.length,
             session_ticket: ch.ext.sessionTicketLength !== undefined ? ch.ext.sessionTicketLength > 0 : undefined,
             psk_offered: ch.ext.types.includes(41),
             early_data: ch.ext.earlyData,
-            secure_renegotiation: ch.ext.renegotiationInfo || ch.cipherSuites.includes(SCSV_RENEGOTIATION),
+            secure_renegotiation: ch.ext.renegotiationInfo || offer!.renegotiationScsv,
             ech: ch.ext.ech
               ? { type: ch.ext.ech.type === 0 ? 'outer' : 'inner', kdf_id: ch.ext.ech.kdfId, aead_id: ch.ext.ech.aeadId, config_id: ch.ext.ech.configId }
               : undefined,
@@ -192,15 +210,16 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection, e: Enrichme
   return event;
 }
 
-/** ECS `tls.server.subject` etc.: the leaf's DN strings and dates beside the x509 object. */
-function ecsPeer(x509: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const subject = x509.subject as { distinguished_name?: string } | undefined;
-  if (!subject) return {};
-  const issuer = x509.issuer as { distinguished_name?: string } | undefined;
-  return { subject: subject.distinguished_name, issuer: issuer?.distinguished_name, not_before: x509.not_before, not_after: x509.not_after };
-}
+// Validation results are reused for as long as a chain's outcome holds (Enricher.validate):
+// their event form is too.
+const validations = new WeakMap<ValidationResult, Record<string, unknown>>();
 
 function validationOf(v: ValidationResult | undefined): Record<string, unknown> | undefined {
   if (!v) return undefined;
-  return v.trusted ? { trusted: true, chain: v.chain } : { trusted: false, reason: v.reason, detail: v.detail, failed_at: v.failed_at, chain: v.chain };
+  let o = validations.get(v);
+  if (o === undefined) {
+    o = Object.freeze(v.trusted ? { trusted: true, chain: v.chain } : { trusted: false, reason: v.reason, detail: v.detail, failed_at: v.failed_at, chain: v.chain });
+    validations.set(v, o);
+  }
+  return o;
 }

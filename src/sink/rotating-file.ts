@@ -33,8 +33,8 @@ export class RotatingFile {
   }
 
   /** Write whole lines; false when the stream wants the caller to wait for `drain()`. */
-  write(text: string): boolean {
-    const bytes = Buffer.byteLength(text);
+  write(text: string | Uint8Array): boolean {
+    const bytes = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
     if (this.opts.maxBytes > 0 && this.size > 0 && this.size + bytes > this.opts.maxBytes) this.rotate();
     this.size += bytes;
     return this.stream.write(text);

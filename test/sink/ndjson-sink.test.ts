@@ -27,6 +27,28 @@ describe('NDJSON sinks', () => {
     for (const g of [f, `${f}.1`]) expect(readFileSync(g).length).toBeLessThanOrEqual(100_000 + 64 * 1024);
   });
 
+  it('writes every line exactly as JSON.stringify does: multi-byte text, batch edges, a line larger than a batch', async () => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (d: Buffer) => chunks.push(d));
+    const s = NdjsonSink.toStream(out);
+    const events: Record<string, unknown>[] = [];
+    for (let i = 0; i < 3000; i++) {
+      // sizes vary so lines end at every offset of a batch; some are two- and four-byte UTF-8
+      const e = { event: { dataset: 'tlsscope.handshake' }, i, subject: i % 7 === 0 ? 'CN=Zürich Straße 😀' : 'CN=plain', pad: 'x'.repeat(i % 500) };
+      events.push(e);
+      s.write(e);
+    }
+    const huge = { event: { dataset: 'tlsscope.handshake' }, names: Array.from({ length: 20_000 }, (_, k) => `host-${k}.example.org`) };
+    events.push(huge);
+    s.write(huge);
+    events.push({ event: { dataset: 'tlsscope.handshake' }, after: true });
+    s.write(events[events.length - 1]);
+    await s.close();
+    const text = Buffer.concat(chunks).toString('utf8');
+    expect(text).toBe(events.map((e) => JSON.stringify(e) + '\n').join(''));
+  });
+
   it('takes only the event kinds it is given, rendered as asked', async () => {
     const out = new PassThrough();
     let text = '';

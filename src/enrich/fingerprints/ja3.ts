@@ -1,5 +1,6 @@
 import { hashHex } from '../../util/hash.js';
 import type { ClientHello, ServerHello } from '../../../parsers/tls/hello.js';
+import { Memo } from '../../util/memo.js';
 import { isGrease } from './common.js';
 
 /**
@@ -35,6 +36,12 @@ export interface Ja3 {
  */
 export function ja3(ch: ClientHello): Ja3 {
   const e = ch.ext;
+  // A client stack sends the same lists every time: string and hash are memoised by them.
+  return ja3Memo.get(ch, [ch.version], ch.cipherSuites, e.types, e.supportedGroups, e.ecPointFormats);
+}
+
+const ja3Memo = new Memo((ch: ClientHello): Ja3 => {
+  const e = ch.ext;
   const s =
     ch.version +
     ',' +
@@ -45,8 +52,8 @@ export function ja3(ch: ClientHello): Ja3 {
     decimalList(e.supportedGroups, true) +
     ',' +
     decimalList(e.ecPointFormats, false);
-  return { string: s, hash: md5(s) };
-}
+  return Object.freeze({ string: s, hash: md5(s) });
+});
 
 /**
  * JA3S of a ServerHello. SSLVersion is the ServerHello's legacy_version (771 for TLS 1.3),
@@ -57,9 +64,13 @@ export function ja3(ch: ClientHello): Ja3 {
  * (the corpus tests use the real ServerHello, `conn.serverHello`).
  */
 export function ja3s(sh: ServerHello): Ja3 {
-  const s = sh.version + ',' + sh.cipherSuite + ',' + decimalList(sh.ext.types, false);
-  return { string: s, hash: md5(s) };
+  return ja3sMemo.get(sh, [sh.version, sh.cipherSuite], sh.ext.types);
 }
+
+const ja3sMemo = new Memo((sh: ServerHello): Ja3 => {
+  const s = sh.version + ',' + sh.cipherSuite + ',' + decimalList(sh.ext.types, false);
+  return Object.freeze({ string: s, hash: md5(s) });
+});
 
 function decimalList(values: readonly number[], dropGrease: boolean): string {
   const parts: number[] = [];

@@ -1,5 +1,7 @@
 import { hashHex } from '../../util/hash.js';
 import type { ClientHello } from '../../../parsers/tls/hello.js';
+import type { HelloExtensions } from '../../../parsers/tls/extensions.js';
+import { ListMemo, Memo } from '../../util/memo.js';
 import { hex2, hex4, isGrease } from './common.js';
 
 /**
@@ -40,50 +42,74 @@ const EXT_ALPN = 0x0010;
  */
 export function ja4(ch: ClientHello, transport: Ja4Transport): Ja4 {
   const e = ch.ext;
-
-  // Ciphers without GREASE, wire order and sorted. SCSVs and reserved values are counted.
-  const wireCiphers: number[] = [];
-  for (const c of ch.cipherSuites) if (!isGrease(c)) wireCiphers.push(c);
-  const sortedCiphers = Uint16Array.from(wireCiphers).sort();
-
-  // Extension types without GREASE: all of them in wire order (for _o), and the sorted
-  // list without SNI and ALPN (for ja4/_r). Duplicates, if a client sends any, are kept.
-  const wireExts: number[] = [];
-  const sortable: number[] = [];
-  let sni = false;
-  for (const t of e.types) {
-    if (isGrease(t)) continue;
-    wireExts.push(t);
-    if (t === EXT_SNI) sni = true;
-    else if (t !== EXT_ALPN) sortable.push(t);
-  }
-  const sortedExts = Uint16Array.from(sortable).sort();
+  const ciphers = cipherParts.get(ch.cipherSuites);
+  const exts = extensionParts.get(e, e.types, e.signatureAlgorithms);
 
   const a =
     transport +
     versionCode(ch) +
-    (sni ? 'd' : 'i') +
-    count2(wireCiphers.length) +
-    count2(wireExts.length) +
+    (exts.sni ? 'd' : 'i') +
+    count2(ciphers.count) +
+    count2(exts.count) +
     alpnCode(e.alpnRaw.length > 0 ? e.alpnRaw[0] : undefined);
 
-  // Signature algorithms from extension 0x000d only, wire order, GREASE removed.
-  const sig = hexList(e.signatureAlgorithms, true);
-
-  const bSorted = hexList(sortedCiphers, false);
-  const bWire = hexList(wireCiphers, false);
-  // No "_" when there are no signature algorithms (JA4.md).
-  const cSorted = withSig(hexList(sortedExts, false), sig);
-  const cWire = withSig(hexList(wireExts, false), sig);
-
   return {
-    ja4: a + '_' + (sortedCiphers.length === 0 ? EMPTY : sha12(bSorted)) + '_' + (sortedExts.length === 0 ? EMPTY : sha12(cSorted)),
-    ja4_r: a + '_' + bSorted + '_' + cSorted,
-    // The original-order list keeps SNI/ALPN, so a hello whose only extension is SNI still
-    // hashes "0000" here (9af15b336e6a) while its ja4 c part is 000000000000.
-    ja4_o: a + '_' + (wireCiphers.length === 0 ? EMPTY : sha12(bWire)) + '_' + (wireExts.length === 0 ? EMPTY : sha12(cWire)),
-    ja4_ro: a + '_' + bWire + '_' + cWire,
+    ja4: a + '_' + ciphers.sortedHash + '_' + exts.sorted.hash,
+    ja4_r: a + '_' + ciphers.sorted + '_' + exts.sorted.text,
+    ja4_o: a + '_' + ciphers.wireHash + '_' + exts.wireHash,
+    ja4_ro: a + '_' + ciphers.wire + '_' + exts.wire,
   };
+}
+
+/*
+ * Parts b and c are memoised by the lists they come from: client stacks repeat their lists,
+ * so sorting, hex and hashing run once per stack. Stacks that permute their extension order
+ * (Chrome) miss the wire-order memo but still share the sorted part, keyed by the sorted list.
+ */
+
+const cipherParts = new ListMemo((suites) => {
+  // GREASE removed; SCSVs and reserved values are counted.
+  const wire: number[] = [];
+  for (const c of suites) if (!isGrease(c)) wire.push(c);
+  const sorted = hexList(Uint16Array.from(wire).sort(), false);
+  const wireHex = hexList(wire, false);
+  const empty = wire.length === 0;
+  return { count: wire.length, sorted, wire: wireHex, sortedHash: empty ? EMPTY : sha12(sorted), wireHash: empty ? EMPTY : sha12(wireHex) };
+});
+
+interface SortedPart {
+  text: string;
+  hash: string;
+}
+
+const extensionParts = new Memo((e: HelloExtensions) => {
+  // Extension types without GREASE: all of them in wire order (for _o), and the sorted list
+  // without SNI and ALPN (for ja4/_r). Duplicates, if a client sends any, are kept.
+  const wire: number[] = [];
+  const sortable: number[] = [];
+  let sni = false;
+  for (const t of e.types) {
+    if (isGrease(t)) continue;
+    wire.push(t);
+    if (t === EXT_SNI) sni = true;
+    else if (t !== EXT_ALPN) sortable.push(t);
+  }
+  const sortedTypes = Uint16Array.from(sortable).sort();
+  const sorted = sortedParts.get({ types: sortedTypes, e }, sortedTypes, e.signatureAlgorithms);
+  // The original-order list keeps SNI/ALPN, so a hello whose only extension is SNI still
+  // hashes "0000" here (9af15b336e6a) while its ja4 c part is 000000000000.
+  const wireText = withSig(hexList(wire, false), signatureText(e));
+  return { count: wire.length, sni, sorted, wire: wireText, wireHash: wire.length === 0 ? EMPTY : sha12(wireText) };
+});
+
+const sortedParts = new Memo(({ types, e }: { types: Uint16Array; e: HelloExtensions }): SortedPart => {
+  const text = withSig(hexList(types, false), signatureText(e));
+  return { text, hash: types.length === 0 ? EMPTY : sha12(text) };
+});
+
+/** Signature algorithms from extension 0x000d only, wire order, GREASE removed. No "_" when there are none (JA4.md). */
+function signatureText(e: HelloExtensions): string {
+  return hexList(e.signatureAlgorithms, true);
 }
 
 /**

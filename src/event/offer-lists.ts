@@ -1,0 +1,60 @@
+import { isGrease, SCSV_RENEGOTIATION } from '../../parsers/tls/constants.js';
+import type { ClientHello } from '../../parsers/tls/hello.js';
+import { cipherName } from '../registry/names.js';
+import { ListMemo, Memo } from '../util/memo.js';
+
+/**
+ * The lists of a ClientHello as events carry them, one shared instance per distinct set of
+ * lists: a client stack sends the same lists on every connection, so their event form (and
+ * its allocation) is paid once per stack. Shared: never mutate what these return (not
+ * frozen: JSON.stringify is 1.8x slower on frozen arrays, measured on Node 20).
+ */
+
+const noGrease = (v: number): boolean => !isGrease(v);
+
+export interface ClientOffer {
+  /** Offered suites, GREASE removed. */
+  suites: readonly number[];
+  /** Their IANA names (ECS `tls.client.supported_ciphers`). */
+  names: readonly string[];
+  /** TLS_EMPTY_RENEGOTIATION_INFO_SCSV offered. */
+  renegotiationScsv: boolean;
+  /** supported_versions without GREASE, or the legacy version alone when the extension is absent. */
+  versions: readonly number[];
+  supportedGroups: readonly number[];
+  signatureAlgorithms: readonly number[];
+  keyShareGroups: readonly number[];
+  /** Point formats and PSK modes as sent (bytes, never GREASE). */
+  ecPointFormats: readonly number[];
+  pskKeyExchangeModes: readonly number[];
+}
+
+const offers = new Memo((ch: ClientHello): ClientOffer => {
+  const e = ch.ext;
+  const suites = ch.cipherSuites.filter(noGrease);
+  return {
+    suites,
+    names: suites.map(cipherName),
+    renegotiationScsv: ch.cipherSuites.includes(SCSV_RENEGOTIATION),
+    versions: e.supportedVersions.length > 0 ? e.supportedVersions.filter(noGrease) : [ch.version],
+    supportedGroups: e.supportedGroups.filter(noGrease),
+    signatureAlgorithms: e.signatureAlgorithms.filter(noGrease),
+    keyShareGroups: e.keyShareGroups.filter(noGrease),
+    ecPointFormats: e.ecPointFormats.slice(),
+    pskKeyExchangeModes: e.pskKeyExchangeModes.slice(),
+  };
+});
+
+/** What a hello offers, in event form (every list but the extension types, which some stacks permute). */
+export function clientOffer(ch: ClientHello): ClientOffer {
+  const e = ch.ext;
+  const version = ch.version;
+  return offers.get(ch, ch.cipherSuites, e.supportedVersions.length > 0 ? e.supportedVersions : [version, 0x10000], e.supportedGroups, e.signatureAlgorithms, e.keyShareGroups, e.ecPointFormats, e.pskKeyExchangeModes);
+}
+
+const types = new ListMemo((list): readonly number[] => list.filter(noGrease));
+
+/** Extension types in wire order, GREASE removed. */
+export function offeredExtensions(list: readonly number[]): readonly number[] {
+  return types.get(list);
+}
