@@ -43,5 +43,5 @@ EXPOSE 9100
 USER 10001:10001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "/app/dist/src/metrics/healthcheck.js"]
-ENTRYPOINT ["node", "/app/dist/src/cli/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=32", "/app/dist/src/cli/main.js"]
 CMD ["--help"]

@@ -23,6 +23,17 @@ const ROOT = join(here, '..');
 const OUT = join(here, 'out');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
+/**
+ * The node flags of the bin's shebang (`#!/usr/bin/env -S node FLAGS`): `npx tlsscope` and an
+ * installed bin run with them, so the bench does too, on this node binary (process.execPath).
+ * Read when first needed: dist/ may be built by this run.
+ */
+function cliArgs(...args) {
+  const first = readFileSync(CLI, 'utf8').split('\n', 1)[0];
+  const m = /^#!\/usr\/bin\/env -S node(?: (.*))?$/.exec(first);
+  return [...(m?.[1] ? m[1].split(' ').filter(Boolean) : []), CLI, ...args];
+}
+
 const FULL = { connections: 100_000, concurrency: 1000, bulkConnections: 200, bulkPackets: 1_500_000 };
 const QUICK = { connections: 10_000, concurrency: 1000, bulkConnections: 20, bulkPackets: 150_000 };
 const TARGETS = { bulkPacketsPerSec: 1_000_000, handshakesPerSec: 20_000, kafkaEventsPerSec: 50_000 };
@@ -249,7 +260,7 @@ async function measure(name, cap, tools, runs) {
   if (warm.status !== 0) res.failures.push(`tcpdump exited ${warm.status ?? warm.signal}: ${warm.stderr.trim()}`);
 
   log(`${name}: tlsscope replay with summary, events checked against the generator`);
-  const checked = await checkedRun(pinned(process.execPath, [CLI, 'replay', file, '--no-progress'], tools.taskset));
+  const checked = await checkedRun(pinned(process.execPath, cliArgs('replay', file, '--no-progress'), tools.taskset));
   res.checks = correctnessChecks(stats, checked);
   res.summary = checked.summary;
   for (const c of res.checks) if (!c.ok) res.failures.push(`${c.check}: expected ${c.expected}, got ${c.got}`);
@@ -259,13 +270,13 @@ async function measure(name, cap, tools, runs) {
   const td = [], tl = [], te = [];
   for (let i = 0; i < runs; i++) {
     // The bare replay engine (issue 2's event), to show what certificates and findings cost.
-    const e = timeRun(pinned(process.execPath, [CLI, 'replay', file, '--quiet', '--no-progress', '--no-enrich', '-o', '/dev/null'], tools.taskset));
+    const e = timeRun(pinned(process.execPath, cliArgs('replay', file, '--quiet', '--no-progress', '--no-enrich', '-o', '/dev/null'), tools.taskset));
     if (e.status !== 0) res.failures.push(`tlsscope --no-enrich run ${i + 1} exited ${e.status ?? e.signal}`);
     te.push(e.seconds);
     const a = timeRun(pinned(tools.tcpdump, ['-r', file, '-w', '/dev/null'], tools.taskset));
     if (a.status !== 0) res.failures.push(`tcpdump run ${i + 1} exited ${a.status ?? a.signal}`);
     td.push(a.seconds);
-    const b = timeRun(pinned(process.execPath, [CLI, 'replay', file, '--quiet', '--no-progress', '-o', '/dev/null'], tools.taskset));
+    const b = timeRun(pinned(process.execPath, cliArgs('replay', file, '--quiet', '--no-progress', '-o', '/dev/null'), tools.taskset));
     if (b.status !== 0) res.failures.push(`tlsscope run ${i + 1} exited ${b.status ?? b.signal}: ${b.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     tl.push(b.seconds);
   }
@@ -362,7 +373,7 @@ async function measureKafka(cap, tools) {
     const bootstrap = start.stdout.trim().split('\n').pop();
     log(`kafka: replay of ${relative(ROOT, cap.path)} to ${bootstrap}, acks=all`);
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [CLI, 'replay', cap.path, '--no-progress', '--kafka-brokers', bootstrap, '--kafka-topic-prefix', `bench${Date.now()}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync(process.execPath, cliArgs('replay', cap.path, '--no-progress', '--kafka-brokers', bootstrap, '--kafka-topic-prefix', `bench${Date.now()}`), { encoding: 'utf8', maxBuffer: 64 << 20 });
     const seconds = (performance.now() - t0) / 1000;
     if (r.status !== 0) res.failures.push(`tlsscope to Kafka exited ${r.status}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
     const summary = parseSummary(r.stderr) ?? {};
@@ -376,7 +387,7 @@ async function measureKafka(cap, tools) {
     if (res.dropped !== 'none') res.failures.push(`kafka dropped events: ${res.dropped}`);
     // The sink alone, fed the same events as fast as it takes them: Kafka's own capacity here.
     const eventsFile = join(OUT, 'kafka-events.ndjson');
-    spawnSync(process.execPath, [CLI, 'replay', cap.path, '--quiet', '--no-progress', '--events', 'handshake,certificate,finding', '-o', eventsFile]);
+    spawnSync(process.execPath, cliArgs('replay', cap.path, '--quiet', '--no-progress', '--events', 'handshake,certificate,finding', '-o', eventsFile));
     const sinkRun = spawnSync(process.execPath, [join(here, 'kafka-sink.mjs'), eventsFile, bootstrap], { encoding: 'utf8', maxBuffer: 16 << 20 });
     try {
       res.sinkOnly = JSON.parse(sinkRun.stdout.trim().split('\n').pop());

@@ -1,4 +1,9 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32
+// A young generation of 32 MB (V8's default is 16): a connection's parse state lives while
+// about a thousand others are processed, and in a smaller young generation it survives two
+// scavenges and is copied into the old one. Measured on bench handshakes.pcap with
+// certificates and findings on: 2.5 MB promoted per scavenge instead of 0.4, and the replay
+// 13% slower. The flag can only be given at start-up, hence the shebang (and the Dockerfile).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerConfigCommand } from './config-command.js';
 import { ExitCode } from './exit-codes.js';

@@ -100,12 +100,15 @@ describe('the Dockerfile', () => {
     expect(final('EXPOSE').map((e) => e.args)).toEqual(['9100']);
   });
 
-  it('has ENTRYPOINT and CMD in exec form, the entrypoint being the package bin', () => {
+  it('has ENTRYPOINT and CMD in exec form, the entrypoint being the package bin run with its shebang\'s node flags', () => {
     const ep = final('ENTRYPOINT');
     expect(ep).toHaveLength(1);
     const argv = execForm(ep[0].args);
     const bin = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin.tlsscope;
-    expect(argv).toEqual(['node', `/app/${bin}`]);
+    const shebang = readFileSync(path.join(repoRoot, 'src/cli/main.ts'), 'utf8').split('\n')[0];
+    const flags = shebang.replace(/^#!\/usr\/bin\/env -S node ?/, '').split(' ').filter(Boolean);
+    expect(flags).toContain('--max-semi-space-size=32');
+    expect(argv).toEqual(['node', ...flags, `/app/${bin}`]);
     for (const c of final('CMD')) expect(execForm(c.args), c.args).toBeDefined();
   });
 

@@ -1,5 +1,5 @@
 import { execFile, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -238,7 +238,10 @@ describe.skipIf(!canRun)(`the runtime stage's steps, replayed here (as root${mis
 
   it('runs the ENTRYPOINT as that user: tlsscope --help exits 0', () => {
     const argv = entrypoint.map((a) => (a === 'node' ? node : a.replace(/^\/app\//, `${app}/`)));
-    expect(argv[1]).toBe(path.join(app, 'dist/src/cli/main.js'));
+    expect(argv[argv.length - 1]).toBe(path.join(app, 'dist/src/cli/main.js'));
+    // the same V8 flags as the bin's shebang (npx tlsscope, npm install -g)
+    const shebang = readFileSync(path.join(repoRoot, 'dist/src/cli/main.js'), 'utf8').split('\n')[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${argv.slice(1, -1).join(' ')}`);
     const r = asUser(DOCKER_DEFAULT, [...argv, '--help']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
