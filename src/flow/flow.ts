@@ -30,6 +30,8 @@ export class Flow {
   firstNsec = 0;
   /** Last packet time, in seconds (fractional). */
   last = 0;
+  /** Packet time the flow was last moved to the tail of its expiry list (≤ last). */
+  queued = 0;
   packets0 = 0;
   packets1 = 0;
   bytes0 = 0;
