@@ -100,6 +100,8 @@ export class Enricher {
   readonly inventory: CertificateInventory;
   private readonly views: LruCache<string, CertificateView>;
   private readonly validations = new LruCache<string, CachedValidation>(20_000);
+  /** Host-name checks by leaf and name: a pure function of the two, and every connection to a site asks the same one. */
+  private readonly nameChecks = new LruCache<string, boolean>(20_000);
   validationHits = 0;
   findingsRaised = 0;
 
@@ -135,7 +137,7 @@ export class Enricher {
     const serverValidation = serverDer.length > 0 ? this.validate(serverDer, server, at, 'server') : undefined;
     const clientValidation = clientDer.length > 0 ? this.validate(clientDer, client, at, 'client') : undefined;
     const leaf = server[0]?.info;
-    const hostnameMatches = where.sni !== undefined && leaf !== undefined && isParsed(leaf) ? matchesHostname(where.sni, leaf) : undefined;
+    const hostnameMatches = where.sni !== undefined && leaf !== undefined && isParsed(leaf) ? this.coversName(leaf, where.sni) : undefined;
     const keyReuse = leaf !== undefined && isParsed(leaf) ? this.inventory.noteServerLeaf(where.sni ?? `${where.serverIp}:${where.serverPort}`, leaf) : undefined;
 
     const mtls = mtlsOf(conn);
@@ -182,6 +184,16 @@ export class Enricher {
       findings: [],
       newCertificates: [],
     };
+  }
+
+  private coversName(leaf: CertificateInfo, name: string): boolean {
+    const key = leaf.sha256 + '\u0000' + name;
+    let ok = this.nameChecks.get(key);
+    if (ok === undefined) {
+      ok = matchesHostname(name, leaf);
+      this.nameChecks.set(key, ok);
+    }
+    return ok;
   }
 
   view(der: Uint8Array): CertificateView {

@@ -8,6 +8,9 @@ import { isAllowed, mtlsServiceFor, type Policy, type PolicySubject } from './po
 import { isParsed, type CertificateInfo, type X509Details } from './x509/types.js';
 
 /** Everything the finding rules look at for one connection. */
+/** The result of a rule that finds nothing: one frozen empty list, not one allocation per rule per connection. */
+const NONE: Draft[] = Object.freeze([]) as unknown as Draft[];
+
 export interface FindingContext {
   conn: TlsConnection;
   subject: PolicySubject;
@@ -41,7 +44,7 @@ const versionText = (v: number): string => versionDetail(v) ?? `0x${v.toString(1
 
 function deprecatedProtocol(ctx: FindingContext): Draft[] {
   const v = versionOf(ctx.conn);
-  if (v === undefined) return [];
+  if (v === undefined) return NONE;
   const old: Record<number, Severity> = { 0x0002: 'critical', 0x0300: 'high', 0x0301: 'medium', 0x0302: 'medium', 0xfeff: 'medium' };
   const sev = old[v];
   return sev ? [{ id: 'deprecated_protocol', severity: sev, message: `negotiated ${versionText(v)}, deprecated by RFC 8996/7568/6176` }] : [];
@@ -54,9 +57,9 @@ function weakCipher(ctx: FindingContext): Draft[] {
     return kind === undefined ? [] : [{ id: 'weak_cipher', severity: 'critical', message: `negotiated SSL 2.0 cipher ${sslv2CipherName(kind)}` }];
   }
   const sh = conn.serverHello;
-  if (!sh) return [];
+  if (!sh) return NONE;
   const p = cipherProperties(sh.cipherSuite);
-  if (!p || p.tls13) return [];
+  if (!p || p.tls13) return NONE;
   const name = cipherName(sh.cipherSuite);
   const why: [Severity, string][] = [];
   if (p.cipher === 'NULL') why.push(['critical', 'no encryption']);
@@ -66,23 +69,23 @@ function weakCipher(ctx: FindingContext): Draft[] {
   if (p.cipher === 'DES' || p.cipher === 'RC2') why.push(['high', p.cipher]);
   if (p.cipher === '3DES') why.push(['medium', '3DES (64-bit block, SWEET32)']);
   if (p.mac === 'MD5') why.push(['medium', 'MD5 MAC']);
-  if (why.length === 0) return [];
+  if (why.length === 0) return NONE;
   const worst = why.map((w) => w[0]).sort((a, b) => rank(b) - rank(a))[0];
   return [{ id: 'weak_cipher', severity: worst, message: `negotiated ${name}: ${why.map((w) => w[1]).join(', ')}` }];
 }
 
 function noForwardSecrecy(ctx: FindingContext): Draft[] {
   const sh = ctx.conn.serverHello;
-  if (!sh) return [];
+  if (!sh) return NONE;
   if (ctx.conn.tls13) {
     // psk_ke resumption: no (EC)DHE share in the ServerHello (RFC 8446 §4.2.9).
     if (ctx.conn.resumed && sh.ext.keyShareGroups.length === 0) {
       return [{ id: 'no_forward_secrecy', severity: 'low', message: 'TLS 1.3 resumption with psk_ke: no (EC)DHE key share' }];
     }
-    return [];
+    return NONE;
   }
   const p = cipherProperties(sh.cipherSuite);
-  if (!p || p.forwardSecrecy || p.scsv || p.cipher === 'NULL' || p.authentication === 'anon') return [];
+  if (!p || p.forwardSecrecy || p.scsv || p.cipher === 'NULL' || p.authentication === 'anon') return NONE;
   return [{ id: 'no_forward_secrecy', severity: 'medium', message: `negotiated ${cipherName(sh.cipherSuite)}: ${p.keyExchange} key exchange, no forward secrecy` }];
 }
 
@@ -94,13 +97,22 @@ function certRef(c: X509Details, position: number, side: 'server' | 'client'): F
   return { sha256: c.sha256, subject: c.subject.dn, position, side };
 }
 
-function eachParsed(list: CertificateInfo[], side: 'server' | 'client'): [X509Details, number, 'server' | 'client'][] {
-  return list.flatMap((c, i) => (isParsed(c) ? [[c, i, side] as [X509Details, number, 'server' | 'client']] : []));
+type Placed = [X509Details, number, 'server' | 'client'];
+
+/** The parsed certificates of both chains with their places; computed once per connection (rules share it). */
+function parsedCertificates(ctx: FindingContext): Placed[] {
+  const c = ctx as FindingContext & { placed?: Placed[] };
+  if (c.placed) return c.placed;
+  const out: Placed[] = [];
+  ctx.serverCertificates.forEach((cert, i) => isParsed(cert) && out.push([cert, i, 'server']));
+  ctx.clientCertificates.forEach((cert, i) => isParsed(cert) && out.push([cert, i, 'client']));
+  c.placed = out;
+  return out;
 }
 
 function weakKeys(ctx: FindingContext): Draft[] {
   const out: Draft[] = [];
-  for (const [c, i, side] of [...eachParsed(ctx.serverCertificates, 'server'), ...eachParsed(ctx.clientCertificates, 'client')]) {
+  for (const [c, i, side] of parsedCertificates(ctx)) {
     const alg = c.public_key_algorithm;
     const bits = c.public_key_size;
     if (bits === undefined) continue;
@@ -120,7 +132,7 @@ function weakKeys(ctx: FindingContext): Draft[] {
 
 function weakSignatures(ctx: FindingContext): Draft[] {
   const out: Draft[] = [];
-  for (const [c, i, side] of [...eachParsed(ctx.serverCertificates, 'server'), ...eachParsed(ctx.clientCertificates, 'client')]) {
+  for (const [c, i, side] of parsedCertificates(ctx)) {
     // A trust anchor's own signature protects nothing (RFC 5280 §6.1): only issued certificates count.
     if (c.self_signed) continue;
     const h = c.signature_hash;
@@ -167,7 +179,7 @@ function leafValidity(ctx: FindingContext, leaf: X509Details, side: 'server' | '
 
 function trust(ctx: FindingContext): Draft[] {
   const leaf = ctx.serverCertificates[0];
-  if (!leaf || !isParsed(leaf)) return [];
+  if (!leaf || !isParsed(leaf)) return NONE;
   const out: Draft[] = [];
   if (leaf.self_signed) {
     out.push({ id: 'self_signed', severity: 'medium', message: `server certificate (${leaf.subject.dn}) is self-signed`, certificate: certRef(leaf, 0, 'server') });
@@ -185,7 +197,7 @@ function trust(ctx: FindingContext): Draft[] {
 function keyNotRotated(ctx: FindingContext): Draft[] {
   const k = ctx.keyReuse;
   const leaf = ctx.serverCertificates[0];
-  if (!k || !leaf || !isParsed(leaf)) return [];
+  if (!k || !leaf || !isParsed(leaf)) return NONE;
   return [{
     id: 'key_not_rotated',
     severity: 'low',
@@ -196,7 +208,7 @@ function keyNotRotated(ctx: FindingContext): Draft[] {
 
 function hostname(ctx: FindingContext): Draft[] {
   const leaf = ctx.serverCertificates[0];
-  if (ctx.hostnameMatches !== false || !leaf || !isParsed(leaf)) return [];
+  if (ctx.hostnameMatches !== false || !leaf || !isParsed(leaf)) return NONE;
   const names = leaf.san.dns.length > 0 ? leaf.san.dns : leaf.subject.common_name;
   return [{
     id: 'hostname_mismatch',
@@ -208,7 +220,7 @@ function hostname(ctx: FindingContext): Draft[] {
 
 function mtlsMissing(ctx: FindingContext): Draft[] {
   const m = ctx.mtls;
-  if (m.presented !== false) return []; // presented, or not knowable: never guess
+  if (m.presented !== false) return NONE; // presented, or not knowable: never guess
   if (m.requested === true) {
     return [{ id: 'mtls_missing', severity: 'medium', reason: 'requested', message: `the server requested a client certificate and the client sent none (${m.method})` }];
   }
@@ -217,7 +229,7 @@ function mtlsMissing(ctx: FindingContext): Draft[] {
   if (svc && !ctx.conn.resumed) {
     return [{ id: 'mtls_missing', severity: 'high', reason: 'policy', message: `${svc.name} requires mutual TLS and the client presented no certificate (${m.method})` }];
   }
-  return [];
+  return NONE;
 }
 
 function handshakeFailure(ctx: FindingContext): Draft[] {
@@ -225,7 +237,7 @@ function handshakeFailure(ctx: FindingContext): Draft[] {
   if (!a && ctx.conn.encryptedAbort) {
     return [{ id: 'handshake_failure', severity: 'low', message: 'the server answered the client\'s TLS 1.3 flight with one encrypted alert-sized record and closed (alert content not visible)' }];
   }
-  if (!a || ctx.conn.established) return [];
+  if (!a || ctx.conn.established) return NONE;
   const who = a.from === 'C' ? 'client' : 'server';
   const sev: Severity = CERTIFICATE_ALERTS.has(a.description) ? 'medium' : 'low';
   return [{ id: 'handshake_failure', severity: sev, message: `handshake ended by a fatal ${alertName(a.description)} alert from the ${who}` }];
@@ -233,7 +245,7 @@ function handshakeFailure(ctx: FindingContext): Draft[] {
 
 function insecureRenegotiation(ctx: FindingContext): Draft[] {
   const sh = ctx.conn.serverHello;
-  if (!sh || isTls13Family(sh.selectedVersion) || sh.ext.renegotiationInfo) return [];
+  if (!sh || isTls13Family(sh.selectedVersion) || sh.ext.renegotiationInfo) return NONE;
   const ch = ctx.conn.clientHello;
   const offered = ch ? ch.ext.renegotiationInfo || ch.cipherSuites.includes(0x00ff) : undefined;
   const detail = offered === true ? 'the client offered it' : offered === false ? 'the client did not offer it either' : 'the client hello was not seen';
@@ -242,7 +254,7 @@ function insecureRenegotiation(ctx: FindingContext): Draft[] {
 
 function weakDh(ctx: FindingContext): Draft[] {
   const ske = ctx.conn.serverKeyExchange;
-  if (!ske || ske.kind !== 'dhe' || ske.dhPrimeBits === 0 || ske.dhPrimeBits >= 2048) return [];
+  if (!ske || ske.kind !== 'dhe' || ske.dhPrimeBits === 0 || ske.dhPrimeBits >= 2048) return NONE;
   return [{ id: 'weak_dh', severity: ske.dhPrimeBits < 1024 ? 'high' : 'medium', message: `finite-field DHE group of ${ske.dhPrimeBits} bits (below 2048)` }];
 }
 
