@@ -43,16 +43,18 @@ const offers = new Memo((ch: ClientHello): ClientOffer => {
     ecPointFormats: e.ecPointFormats.slice(),
     pskKeyExchangeModes: e.pskKeyExchangeModes.slice(),
   };
-});
+}, { greaseBlind: true });
 
 /** What a hello offers, in event form (every list but the extension types, which some stacks permute). */
 export function clientOffer(ch: ClientHello): ClientOffer {
   const e = ch.ext;
   const version = ch.version;
-  return offers.get(ch, ch.cipherSuites, e.supportedVersions.length > 0 ? e.supportedVersions : [version, 0x10000], e.supportedGroups, e.signatureAlgorithms, e.keyShareGroups, e.ecPointFormats, e.pskKeyExchangeModes);
+  // Without supported_versions the legacy version is the list, kept as sent (GREASE or not):
+  // keyed with bit 16 set, a value no real list holds and the GREASE-blind key never folds.
+  return offers.get(ch, ch.cipherSuites, e.supportedVersions.length > 0 ? e.supportedVersions : [0x10000 | version], e.supportedGroups, e.signatureAlgorithms, e.keyShareGroups, e.ecPointFormats, e.pskKeyExchangeModes);
 }
 
-const types = new ListMemo((list): readonly number[] => list.filter(noGrease));
+const types = new ListMemo((list): readonly number[] => list.filter(noGrease), { greaseBlind: true });
 
 /** Extension types in wire order, GREASE removed. */
 export function offeredExtensions(list: readonly number[]): readonly number[] {

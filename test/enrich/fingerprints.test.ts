@@ -436,3 +436,44 @@ describe('JA3S (salesforce README)', () => {
     expect(ja3s(sh({ extensions: [bare(0x0a0a), bare(23)] })).string).toBe('771,49199,2570-23');
   });
 });
+
+describe('memoised fingerprints (src/util/memo.ts) give what a fresh computation gives', () => {
+  // The memos fold GREASE values together and keep one entry per client stack: these checks
+  // compare against the specification's formulas on hellos seen for the first time and again.
+  const hello = (grease: number, version = 0x0303, order: number[] = [0, 1, 2]) => {
+    const exts = [extSni('memo.example'), extGroups([grease, 0x001d, 0x0017]), extSigAlgs([grease, 0x0403, 0x0804])];
+    return ch({ version, suites: [grease, 0x1301, 0xc02f], extensions: [bare(grease), ...order.map((i) => exts[i])] });
+  };
+
+  it('the same JA3/JA4 whichever GREASE value a client picked, each time it is seen', () => {
+    const expected = md5('771,4865-49199,0-10-13,29-23,');
+    for (let round = 0; round < 3; round++) {
+      for (const g of [0x0a0a, 0x3a3a, 0xdada]) {
+        const h = hello(g);
+        expect(ja3(h)).toEqual({ string: '771,4865-49199,0-10-13,29-23,', hash: expected });
+        const f = ja4(h, 't');
+        expect(f.ja4_r).toBe('t12d020300_1301,c02f_000a,000d_0403,0804');
+        expect(f.ja4).toBe(`t12d020300_${sha12('1301,c02f')}_${sha12('000a,000d_0403,0804')}`);
+      }
+    }
+  });
+
+  it('a permuted extension order changes JA3 and ja4_o but not ja4, on every sighting', () => {
+    for (let round = 0; round < 3; round++) {
+      const a = hello(0x0a0a, 0x0303, [0, 1, 2]);
+      const b = hello(0x0a0a, 0x0303, [2, 0, 1]);
+      expect(ja3(a).string).toBe('771,4865-49199,0-10-13,29-23,');
+      expect(ja3(b).string).toBe('771,4865-49199,13-0-10,29-23,');
+      expect(ja4(a, 't').ja4).toBe(ja4(b, 't').ja4);
+      expect(ja4(a, 't').ja4_ro).toBe('t12d020300_1301,c02f_0000,000a,000d_0403,0804');
+      expect(ja4(b, 't').ja4_ro).toBe('t12d020300_1301,c02f_000d,0000,000a_0403,0804');
+    }
+  });
+
+  it('a GREASE legacy version (hostile) is never folded: JA3 carries the version sent', () => {
+    for (let round = 0; round < 3; round++) {
+      expect(ja3(hello(0x0a0a, 0x1a1a)).string.split(',')[0]).toBe(String(0x1a1a));
+      expect(ja3(hello(0x0a0a, 0x2a2a)).string.split(',')[0]).toBe(String(0x2a2a));
+    }
+  });
+});

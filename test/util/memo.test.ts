@@ -14,7 +14,7 @@ describe('Memo', () => {
     const m = new Memo((k: number) => {
       calls++;
       return k * 2;
-    }, 4);
+    }, { max: 4 });
     for (let i = 0; i < 5; i++) expect(m.get(7, [7])).toBe(14);
     expect(calls).toBe(2);
     // one-off keys are computed and forgotten
@@ -75,6 +75,24 @@ describe('Memo', () => {
     list[0] = 9;
     expect(m.get(list, list)).toBe('9-2-3');
     expect(m.get([1, 2, 3], [1, 2, 3])).toBe('1-2-3');
+  });
+
+  it('GREASE-blind memos fold every GREASE value into one key; others keep them apart', () => {
+    let calls = 0;
+    const drop = (l: readonly number[]) => {
+      calls++;
+      return l.filter((v) => (v & 0x0f0f) !== 0x0a0a).join('-');
+    };
+    const blind = new ListMemo(drop, { greaseBlind: true });
+    const exact = new ListMemo(drop);
+    for (const g of [0x0a0a, 0x1a1a, 0x2a2a, 0xfafa]) {
+      expect(blind.get([g, 0x1301, 0x1302])).toBe('4865-4866');
+      expect(exact.get([g, 0x1301, 0x1302])).toBe('4865-4866');
+    }
+    // blind: computed on the first two sightings only; exact: once per distinct GREASE value
+    expect(calls).toBe(2 + 4);
+    // 0x0a0b is not GREASE: never folded
+    expect(blind.get([0x0a0b, 0x1301, 0x1302])).toBe('2571-4865-4866');
   });
 
   it('computes very long lists without memoising', () => {

@@ -37,7 +37,7 @@ export interface Ja3 {
 export function ja3(ch: ClientHello): Ja3 {
   const e = ch.ext;
   // A client stack sends the same lists every time: string and hash are memoised by them.
-  return ja3Memo.get(ch, [ch.version], ch.cipherSuites, e.types, e.supportedGroups, e.ecPointFormats);
+  return ja3Memo.get(ch, [0x10000 | ch.version], ch.cipherSuites, e.types, e.supportedGroups, e.ecPointFormats);
 }
 
 const ja3Memo = new Memo((ch: ClientHello): Ja3 => {
@@ -53,7 +53,7 @@ const ja3Memo = new Memo((ch: ClientHello): Ja3 => {
     ',' +
     decimalList(e.ecPointFormats, false);
   return Object.freeze({ string: s, hash: md5(s) });
-});
+}, { greaseBlind: true }); // GREASE is dropped from every list; the version is keyed with bit 16 set, never folded
 
 /**
  * JA3S of a ServerHello. SSLVersion is the ServerHello's legacy_version (771 for TLS 1.3),

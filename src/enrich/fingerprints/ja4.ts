@@ -75,7 +75,7 @@ const cipherParts = new ListMemo((suites) => {
   const wireHex = hexList(wire, false);
   const empty = wire.length === 0;
   return { count: wire.length, sorted, wire: wireHex, sortedHash: empty ? EMPTY : sha12(sorted), wireHash: empty ? EMPTY : sha12(wireHex) };
-});
+}, { greaseBlind: true });
 
 interface SortedPart {
   text: string;
@@ -94,23 +94,25 @@ const extensionParts = new Memo((e: HelloExtensions) => {
     if (t === EXT_SNI) sni = true;
     else if (t !== EXT_ALPN) sortable.push(t);
   }
-  const sortedTypes = Uint16Array.from(sortable).sort();
+  const sortedTypes = sortable.sort((x, y) => x - y);
   const sorted = sortedParts.get({ types: sortedTypes, e }, sortedTypes, e.signatureAlgorithms);
   // The original-order list keeps SNI/ALPN, so a hello whose only extension is SNI still
   // hashes "0000" here (9af15b336e6a) while its ja4 c part is 000000000000.
   const wireText = withSig(hexList(wire, false), signatureText(e));
   return { count: wire.length, sni, sorted, wire: wireText, wireHash: wire.length === 0 ? EMPTY : sha12(wireText) };
-});
+}, { greaseBlind: true });
 
-const sortedParts = new Memo(({ types, e }: { types: Uint16Array; e: HelloExtensions }): SortedPart => {
+const sortedParts = new Memo(({ types, e }: { types: number[]; e: HelloExtensions }): SortedPart => {
   const text = withSig(hexList(types, false), signatureText(e));
   return { text, hash: types.length === 0 ? EMPTY : sha12(text) };
-});
+}, { greaseBlind: true });
 
 /** Signature algorithms from extension 0x000d only, wire order, GREASE removed. No "_" when there are none (JA4.md). */
 function signatureText(e: HelloExtensions): string {
-  return hexList(e.signatureAlgorithms, true);
+  return signatureTexts.get(e.signatureAlgorithms);
 }
+
+const signatureTexts = new ListMemo((algorithms) => hexList(algorithms, true), { greaseBlind: true });
 
 /**
  * Part a's version: the numerically highest non-GREASE value of supported_versions when the
