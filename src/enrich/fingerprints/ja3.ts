@@ -1,6 +1,6 @@
 import { hashHex } from '../../util/hash.js';
 import type { ClientHello, ServerHello } from '../../../parsers/tls/hello.js';
-import { Memo } from '../../util/memo.js';
+import { ListMemo, Memo } from '../../util/memo.js';
 import { isGrease } from './common.js';
 
 /**
@@ -42,18 +42,13 @@ export function ja3(ch: ClientHello): Ja3 {
 
 const ja3Memo = new Memo((ch: ClientHello): Ja3 => {
   const e = ch.ext;
-  const s =
-    ch.version +
-    ',' +
-    decimalList(ch.cipherSuites, true) +
-    ',' +
-    decimalList(e.types, true) +
-    ',' +
-    decimalList(e.supportedGroups, true) +
-    ',' +
-    decimalList(e.ecPointFormats, false);
+  // On a miss (a client that permutes its extensions, as Chrome does, misses every time) the
+  // other lists' text still comes from memos; point formats are bytes, never GREASE.
+  const s = ch.version + ',' + decimals.get(ch.cipherSuites) + ',' + decimalList(e.types, true) + ',' + decimals.get(e.supportedGroups) + ',' + decimals.get(e.ecPointFormats);
   return Object.freeze({ string: s, hash: md5(s) });
-}, { greaseBlind: true }); // GREASE is dropped from every list; the version is keyed with bit 16 set, never folded
+}, { greaseBlind: true });
+
+const decimals = new ListMemo((list) => decimalList(list, true), { greaseBlind: true }); // GREASE is dropped from every list; the version is keyed with bit 16 set, never folded
 
 /**
  * JA3S of a ServerHello. SSLVersion is the ServerHello's legacy_version (771 for TLS 1.3),
