@@ -83,7 +83,7 @@ export const DEFAULT_CERTIFICATE_CACHE_SIZE = 20_000;
 /**
  * Parsed certificates by the SHA-256 of their DER. Certificates repeat constantly on a real
  * network (every connection to a site sends the same chain), so after the first sighting the
- * only per-certificate cost is hashing the DER: the parse (~1 ms with @peculiar/x509) leaves
+ * only per-certificate cost is hashing the DER: the parse (~1 ms with the @peculiar schema decode) leaves
  * the hot path. Entries are plain data and never hold on to the caller's buffer.
  *
  * Parse failures are cached too: garbage that repeats costs no more than a good certificate.

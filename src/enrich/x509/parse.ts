@@ -32,8 +32,8 @@ export function sha256Upper(der: Uint8Array): string {
  * Everything tlsscope reads from one DER certificate. Never throws: a certificate that cannot
  * be parsed comes back as `{ sha256, der_length, parse_error }`.
  *
- * @peculiar/x509 decodes the certificate against the X.509 ASN.1 schema (which is what rejects
- * malformed input) and supplies the model: version, serial, validity dates (UTCTime with the
+ * @peculiar/asn1-schema decodes the certificate against @peculiar/asn1-x509's X.509 schema
+ * (which is what rejects malformed input) and supplies the model: version, serial, validity dates (UTCTime with the
  * RFC 5280 1950–2049 window, GeneralizedTime), algorithm identifiers and the extension list.
  * A small DER walker (der.ts) reads what the model does not keep: the exact bytes of the
  * SubjectPublicKeyInfo and of the names, and the extension values (so one exotic GeneralName

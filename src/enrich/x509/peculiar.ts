@@ -1,32 +1,34 @@
 /**
- * The one door to @peculiar/x509. Its dependency injection (tsyringe) needs the Reflect
- * metadata API at load time, so `reflect-metadata` is loaded first. Both are loaded on the
- * first certificate, not at start-up: they take a tenth of a second to load, and a run that
- * sees no certificate (TLS 1.3 only, --no-enrich) never needs them.
+ * The one door to the @peculiar ASN.1 schemas: a DER certificate decoded against the X.509
+ * `Certificate` schema of @peculiar/asn1-x509 by @peculiar/asn1-schema, the same decode
+ * @peculiar/x509's X509Certificate runs, without that package's dependency injection
+ * (tsyringe, reflect-metadata) and web-crypto layers, which tlsscope never used. Measured:
+ * loading @peculiar/x509 took 82 ms of a replay's start-up, the two schema packages take a
+ * fraction of it. Loaded on the first certificate, not at start-up: a run that sees no
+ * certificate (TLS 1.3 only, --no-enrich) never needs them. Extension values are decoded by
+ * tlsscope's own DER walker (parse.ts), so one odd extension cannot fail a whole certificate.
  */
 import { createRequire } from 'node:module';
 import type { Certificate } from '@peculiar/asn1-x509';
-import type { X509Certificate } from '@peculiar/x509';
 
 const require = createRequire(import.meta.url);
 
 /** The decoded ASN.1 `Certificate` (tbsCertificate, signatureAlgorithm, signatureValue). */
 export type AsnCertificateModel = Certificate;
 
-type ParseOptions = ConstructorParameters<typeof X509Certificate>[1];
-let Ctor: (new (der: Uint8Array<ArrayBuffer>, opts?: ParseOptions) => { model: Certificate }) | undefined;
+export interface DecodeOptions {
+  berOptions?: { maxNodes?: number };
+}
+
+type Parse = (der: Uint8Array, target: typeof Certificate, opts?: DecodeOptions) => Certificate;
+let schema: { parse: Parse; Certificate: typeof Certificate } | undefined;
 
 /** Decode a DER certificate against the X.509 schema (throws on anything else) and return its model. */
-export function decodeCertificate(der: Uint8Array<ArrayBuffer>, opts?: ParseOptions): Certificate {
-  if (!Ctor) {
-    require('reflect-metadata');
-    const { X509Certificate: Base } = require('@peculiar/x509') as { X509Certificate: typeof X509Certificate };
-    // @peculiar/x509's certificate with its parsed ASN.1 model made reachable.
-    Ctor = class extends Base {
-      get model(): Certificate {
-        return this.asn;
-      }
-    };
+export function decodeCertificate(der: Uint8Array, opts?: DecodeOptions): Certificate {
+  if (!schema) {
+    const { AsnConvert } = require('@peculiar/asn1-schema') as { AsnConvert: { parse: Parse } };
+    const { Certificate: target } = require('@peculiar/asn1-x509') as { Certificate: typeof Certificate };
+    schema = { parse: (d, t, o) => AsnConvert.parse(d, t, o), Certificate: target };
   }
-  return new Ctor(der, opts).model;
+  return schema.parse(der, schema.Certificate, opts);
 }
