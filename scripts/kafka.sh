@@ -414,7 +414,12 @@ cmd_start() {
 
   # KRaft: format the metadata log, with the SCRAM credentials, before the first start.
   local cluster_id
-  cluster_id=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+  # base64url of 16 random bytes, as Kafka's own ids; never starting with '-', which the
+  # tool's argument parser would take for an option (1 start in 64 failed that way).
+  cluster_id=-
+  while [[ $cluster_id == -* ]]; do
+    cluster_id=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+  done
   if ! "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -Dkafka.logs.dir="$LOG_DIR" \
     -Dlog4j2.configurationFile="$HELPERS/log4j2.properties" -cp "$cp" kafka.tools.StorageTool format \
     --cluster-id "$cluster_id" --config "$STATE_DIR/server.properties" \

@@ -329,12 +329,25 @@ function isTooLarge(err: unknown): boolean {
   return [e.type, e.cause?.type, e.originalError?.type].some((t) => t === 'MESSAGE_TOO_LARGE' || t === 'RECORD_LIST_TOO_LARGE');
 }
 
+/** The headers every message carries, one object per format: values as bytes, encoded once. */
+const HEADERS = new Map<string, Message['headers']>();
+
+function headersFor(format: string): Message['headers'] {
+  let h = HEADERS.get(format);
+  if (h === undefined) {
+    h = Object.freeze({ 'content-type': Buffer.from('application/json'), 'tlsscope-format': Buffer.from(format) });
+    HEADERS.set(format, h);
+  }
+  return h;
+}
+
 function byTopic(batch: (Pending | SpoolRecord)[], format: string): TopicMessages[] {
   const m = new Map<string, Message[]>();
+  const headers = headersFor(format);
   for (const r of batch) {
     let list = m.get(r.topic);
     if (!list) m.set(r.topic, (list = []));
-    list.push({ key: r.key, value: r.value, headers: { 'content-type': 'application/json', 'tlsscope-format': format } });
+    list.push({ key: r.key, value: r.value, headers });
   }
   return [...m].map(([topic, messages]) => ({ topic, messages }));
 }
