@@ -47,7 +47,7 @@ export const DEFAULT_KAFKA_OPTIONS: Omit<KafkaOptions, 'brokers'> = {
   batchMessages: 4000,
   batchBytes: 1536 * 1024,
   lingerMs: 20,
-  maxQueuedBytes: 64 << 20,
+  maxQueuedBytes: 16 << 20,
   connectTimeoutMs: 10_000,
 };
 
