@@ -42,19 +42,26 @@ function versionOf(conn: TlsConnection): number | undefined {
 
 const versionText = (v: number): string => versionDetail(v) ?? `0x${v.toString(16)}`;
 
+const DEPRECATED = new Map<number, Severity>([
+  [0x0002, 'critical'],
+  [0x0300, 'high'],
+  [0x0301, 'medium'],
+  [0x0302, 'medium'],
+  [0xfeff, 'medium'],
+]);
+
 function deprecatedProtocol(ctx: FindingContext): Draft[] {
   const v = versionOf(ctx.conn);
   if (v === undefined) return NONE;
-  const old: Record<number, Severity> = { 0x0002: 'critical', 0x0300: 'high', 0x0301: 'medium', 0x0302: 'medium', 0xfeff: 'medium' };
-  const sev = old[v];
-  return sev ? [{ id: 'deprecated_protocol', severity: sev, message: `negotiated ${versionText(v)}, deprecated by RFC 8996/7568/6176` }] : [];
+  const sev = DEPRECATED.get(v);
+  return sev ? [{ id: 'deprecated_protocol', severity: sev, message: `negotiated ${versionText(v)}, deprecated by RFC 8996/7568/6176` }] : NONE;
 }
 
 function weakCipher(ctx: FindingContext): Draft[] {
   const conn = ctx.conn;
   if (conn.sslv2ServerHello) {
     const kind = conn.sslv2CipherKind ?? conn.sslv2ServerHello.cipherKinds[0];
-    return kind === undefined ? [] : [{ id: 'weak_cipher', severity: 'critical', message: `negotiated SSL 2.0 cipher ${sslv2CipherName(kind)}` }];
+    return kind === undefined ? NONE : [{ id: 'weak_cipher', severity: 'critical', message: `negotiated SSL 2.0 cipher ${sslv2CipherName(kind)}` }];
   }
   const sh = conn.serverHello;
   if (!sh) return NONE;
@@ -162,17 +169,17 @@ function validity(ctx: FindingContext): Draft[] {
 
 function leafValidity(ctx: FindingContext, leaf: X509Details, side: 'server' | 'client'): Draft | undefined {
   const at = ctx.atMs;
-  const ref = certRef(leaf, 0, side);
+  const ref = (): Finding['certificate'] => certRef(leaf, 0, side);
   if (at > leaf.not_after_ms) {
     const days = Math.floor((at - leaf.not_after_ms) / DAY_MS);
-    return { id: 'expired', severity: 'high', message: `${side} certificate (${leaf.subject.dn}) expired ${leaf.not_after} (${days} days before the handshake)`, certificate: ref };
+    return { id: 'expired', severity: 'high', message: `${side} certificate (${leaf.subject.dn}) expired ${leaf.not_after} (${days} days before the handshake)`, certificate: ref() };
   }
   if (at < leaf.not_before_ms) {
-    return { id: 'not_yet_valid', severity: 'medium', message: `${side} certificate (${leaf.subject.dn}) is valid only from ${leaf.not_before}`, certificate: ref };
+    return { id: 'not_yet_valid', severity: 'medium', message: `${side} certificate (${leaf.subject.dn}) is valid only from ${leaf.not_before}`, certificate: ref() };
   }
   const left = (leaf.not_after_ms - at) / DAY_MS;
   if (left <= ctx.policy.expiringSoonDays) {
-    return { id: 'expiring_soon', severity: 'low', message: `${side} certificate (${leaf.subject.dn}) expires ${leaf.not_after}, in ${Math.floor(left)} days`, certificate: ref };
+    return { id: 'expiring_soon', severity: 'low', message: `${side} certificate (${leaf.subject.dn}) expires ${leaf.not_after}, in ${Math.floor(left)} days`, certificate: ref() };
   }
   return undefined;
 }
