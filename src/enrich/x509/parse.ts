@@ -19,7 +19,7 @@ import {
   OID_ST,
   SIGNATURE_ALGORITHMS,
 } from './oids.js';
-import { decodeCertificate, type AsnCertificateModel } from './peculiar.js';
+import { certificateModel, type Time } from './tbs.js';
 import { NodeCertificate } from './signature.js';
 import type { BasicConstraints, CertificateInfo, DistinguishedName, SubjectAltNames, X509Details } from './types.js';
 
@@ -119,32 +119,29 @@ function parseDetails(der: Uint8Array, sha256: string, opts: ParseOptions): X509
   // number of nodes at 10,000 by default, which a real certificate with 10,000 SANs exceeds
   // (Zeek's tls-fragmented-handshake trace). Every node takes at least two octets, so a cap
   // of one node per octet never cuts a genuine certificate and still bounds the work by size.
-  const model: AsnCertificateModel = decodeCertificate(der as Uint8Array<ArrayBuffer>, {
-    berOptions: { maxNodes: Math.max(10_000, der.length) },
-  });
-  const tbs = model.tbsCertificate;
+  const model = certificateModel(der, Math.max(10_000, der.length));
   const warnings: string[] = [];
   if (sk.trailing > 0) warnings.push(`${sk.trailing} octets after the certificate`);
 
   const subject = distinguishedName(der, sk.subject);
   const issuer = distinguishedName(der, sk.issuer);
 
-  const [notBeforeMs, notBefore, nbEnc] = timeOf(tbs.validity.notBefore, 'notBefore');
-  const [notAfterMs, notAfter, naEnc] = timeOf(tbs.validity.notAfter, 'notAfter');
+  const [notBeforeMs, notBefore, nbEnc] = timeOf(model.notBefore, 'notBefore');
+  const [notAfterMs, notAfter, naEnc] = timeOf(model.notAfter, 'notAfter');
 
-  const sigOid = model.signatureAlgorithm.algorithm;
-  if (tbs.signature.algorithm !== sigOid) warnings.push(`signature algorithm mismatch: tbs ${tbs.signature.algorithm}, outer ${sigOid}`);
+  const sigOid = model.signatureOid;
+  if (model.tbsSignatureOid !== sigOid) warnings.push(`signature algorithm mismatch: tbs ${model.tbsSignatureOid}, outer ${sigOid}`);
   const sigInfo = SIGNATURE_ALGORITHMS.get(sigOid);
   let signatureHash = sigInfo?.hash;
-  if (sigOid === OID_RSASSA_PSS) signatureHash = pssHash(model.signatureAlgorithm.parameters, warnings);
+  if (sigOid === OID_RSASSA_PSS) signatureHash = pssHash(model.signatureParams, warnings);
 
   const key = publicKeyDetails(der, sk.spki);
 
   const info: X509Details = {
     sha256,
     der_length: der.length,
-    version: tbs.version + 1,
-    serial_number: serialHex(new Uint8Array(tbs.serialNumber)),
+    version: model.version + 1,
+    serial_number: serialHex(model.serial),
     subject,
     issuer,
     not_before: notBefore,
@@ -169,12 +166,12 @@ function parseDetails(der: Uint8Array, sha256: string, opts: ParseOptions): X509
   };
 
   const seen = new Set<string>();
-  for (const ext of tbs.extensions ?? []) {
-    const oid = ext.extnID;
+  for (const ext of model.extensions) {
+    const oid = ext.oid;
     if (seen.has(oid)) warnings.push(`duplicate extension ${oid}`);
     seen.add(oid);
     if (ext.critical) info.critical_extensions.push(oid);
-    const value = new Uint8Array(ext.extnValue.buffer);
+    const value = ext.value;
     try {
       decodeExtension(info, oid, ext.critical, value, warnings);
     } catch (err) {
@@ -307,23 +304,21 @@ export function serialHex(content: Uint8Array): string {
   return hexUpper(content, i);
 }
 
-type Time = AsnCertificateModel['tbsCertificate']['validity']['notBefore'];
-
 function timeOf(t: Time, what: string): [number, string, 'utc' | 'generalized'] {
-  const d = t.utcTime ?? t.generalTime;
+  const d = t.date as Date | undefined;
   const ms = d?.getTime();
   if (d === undefined || ms === undefined || Number.isNaN(ms)) throw new DerError(`${what}: invalid time`);
   const iso = d.toISOString().replace('.000Z', 'Z');
-  return [ms, iso, t.utcTime !== undefined ? 'utc' : 'generalized'];
+  return [ms, iso, t.encoding];
 }
 
 /** RSASSA-PSS-params → the digest (RFC 4055: absent hashAlgorithm means SHA-1). */
-function pssHash(params: ArrayBuffer | null | undefined, warnings: string[]): string | undefined {
-  if (params === null || params === undefined || params.byteLength === 0) {
+function pssHash(params: Uint8Array | undefined, warnings: string[]): string | undefined {
+  if (params === undefined || params.byteLength === 0) {
     warnings.push('rsassaPss without parameters (SHA-1 defaults)');
     return 'sha1';
   }
-  const b = new Uint8Array(params);
+  const b = params;
   const seq = readTlv(b, 0);
   if (seq.tag === TAG.NULL) return 'sha1';
   if (seq.tag !== TAG.SEQUENCE) throw new DerError('RSASSA-PSS-params: not a SEQUENCE');
