@@ -32,10 +32,11 @@ export function sha256Upper(der: Uint8Array): string {
  * Everything tlsscope reads from one DER certificate. Never throws: a certificate that cannot
  * be parsed comes back as `{ sha256, der_length, parse_error }`.
  *
- * @peculiar/asn1-schema decodes the certificate against @peculiar/asn1-x509's X.509 schema
- * (which is what rejects malformed input) and supplies the model: version, serial, validity dates (UTCTime with the
- * RFC 5280 1950–2049 window, GeneralizedTime), algorithm identifiers and the extension list.
- * A small DER walker (der.ts) reads what the model does not keep: the exact bytes of the
+ * The model (version, serial, validity dates with UTCTime's RFC 5280 1950–2049 window,
+ * algorithm identifiers, the extension list) comes from tbs.ts: a DER walker for canonical
+ * certificates, @peculiar/asn1-schema with @peculiar/asn1-x509's X.509 schema for the rest
+ * (which is also what rejects malformed input). The DER walker of der.ts reads what the model
+ * does not keep: the exact bytes of the
  * SubjectPublicKeyInfo and of the names, and the extension values (so one exotic GeneralName
  * cannot make the whole extension list fail).
  *
@@ -115,7 +116,7 @@ export interface ParseOptions {
 
 function parseDetails(der: Uint8Array, sha256: string, opts: ParseOptions): X509Details {
   const sk = skeleton(der);
-  // The schema decode: throws on anything that is not an X.509 Certificate. asn1js caps the
+  // The model; throws on anything that is not an X.509 Certificate. asn1js caps the
   // number of nodes at 10,000 by default, which a real certificate with 10,000 SANs exceeds
   // (Zeek's tls-fragmented-handshake trace). Every node takes at least two octets, so a cap
   // of one node per octet never cuts a genuine certificate and still bounds the work by size.
