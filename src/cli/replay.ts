@@ -78,7 +78,8 @@ export async function replay(files: string[], opts: ReplayOptions): Promise<numb
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const sensor = new Sensor((flow, conn) => connectionEvents(flow, conn, enricher, write));
+  const findingEvents = sinks.wanted.has('tlsscope.finding');
+  const sensor = new Sensor((flow, conn) => connectionEvents(flow, conn, enricher, write, findingEvents));
   const onPacket = sensor.packet.bind(sensor);
   const afterChunk = (): Promise<void> | void | false => {
     if (stopRequested) return false;

@@ -103,6 +103,8 @@ export interface Sinks {
   sink: EventSink;
   kafka?: KafkaSink;
   files: NdjsonSink[];
+  /** Event datasets some sink takes (Kafka takes every kind): what is not taken need not be built. */
+  wanted: ReadonlySet<string>;
 }
 
 /** Every sink the flags ask for: stdout (the default), a rotated file, Kafka. */
@@ -138,5 +140,6 @@ export async function openSinks(f: SinkFlags, mode: DeliveryMode, log: Logger): 
     sinks.push(kafka);
   }
   if (f.stdout || sinks.length === 0) sinks.push(NdjsonSink.toStream(process.stdout, { datasets, render: renderer(format) }));
-  return { sink: sinks.length === 1 ? sinks[0] : new FanOutSink(sinks), kafka, files };
+  const wanted = kafka ? new Set(Object.values(DATASETS)) : datasets;
+  return { sink: sinks.length === 1 ? sinks[0] : new FanOutSink(sinks), kafka, files, wanted };
 }

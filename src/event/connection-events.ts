@@ -12,7 +12,14 @@ export type TlsscopeEvent = HandshakeEvent | CertificateEvent | FindingEvent;
  * seen for the first time, then the handshake that presented them, then one event per
  * finding (for alerting; sinks choose which kinds they take).
  */
-export function connectionEvents(flow: Flow, conn: TlsConnection, enricher: Enricher, emit: (ev: TlsscopeEvent) => void): void {
+export function connectionEvents(
+  flow: Flow,
+  conn: TlsConnection,
+  enricher: Enricher,
+  emit: (ev: TlsscopeEvent) => void,
+  /** false: no sink takes finding events, so none are built (the handshake still lists its findings). */
+  findingEvents = true,
+): void {
   const clientIsA = conn.clientDir !== 1;
   const serverIp = endpointText(flow, !clientIsA);
   const serverPort = clientIsA ? flow.bPort : flow.aPort;
@@ -37,5 +44,5 @@ export function connectionEvents(flow: Flow, conn: TlsConnection, enricher: Enri
     }
   }
   emit(handshake);
-  for (const f of buildFindingEvents(handshake)) emit(f);
+  if (findingEvents) for (const f of buildFindingEvents(handshake)) emit(f);
 }

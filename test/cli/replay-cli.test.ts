@@ -32,6 +32,22 @@ describe('tlsscope replay (the command line)', () => {
     expect(r.stderr).toMatch(/^tlsscope: packets=\d+ bytes=\d+ flows=\d+ tls_connections=1 events=1 .*packets_per_sec=\d+/);
   });
 
+  it('writes one finding event per finding when asked (--events), none otherwise', () => {
+    const pcap = path.join(repoRoot, 'pcaps/findings-protocol.pcap');
+    const lines = (args: string[]) => {
+      const r = run(['replay', pcap, '-q', ...args]);
+      expect(r.code).toBe(0);
+      return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: { dataset: string }; rule?: { id: string }; tlsscope: { findings?: { id: string }[] } });
+    };
+    const plain = lines([]);
+    expect(plain.some((e) => e.event.dataset === 'tlsscope.finding')).toBe(false);
+    const listed = plain.filter((e) => e.event.dataset === 'tlsscope.handshake').flatMap((e) => e.tlsscope.findings!.map((f) => f.id));
+    expect(listed.length).toBeGreaterThan(0);
+    const withFindings = lines(['--events', 'handshake,finding']);
+    const events = withFindings.filter((e) => e.event.dataset === 'tlsscope.finding').map((e) => e.rule!.id);
+    expect(events.sort()).toEqual([...listed].sort());
+  });
+
   it('reads standard input with -', () => {
     const r = run(['replay', '-', '-q', '--no-certificates'], readFileSync(trace));
     expect(r.code).toBe(0);
