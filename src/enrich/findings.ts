@@ -285,14 +285,21 @@ const RULES: ((ctx: FindingContext) => Draft[])[] = [
 export function findingsOf(ctx: FindingContext): Finding[] {
   const out: Finding[] = [];
   for (const rule of RULES) {
-    for (const d of rule(ctx)) out.push(applyPolicy(ctx, d));
+    for (const d of rule(ctx)) {
+      if (ctx.policy.disabled.has(d.id)) continue;
+      const f = applyPolicy(ctx, d);
+      if (!allowed(ctx, f)) out.push(f);
+    }
   }
-  return out.filter((f) => !ctx.policy.disabled.has(f.id) && !allowed(ctx, f));
+  return out;
 }
 
+/** The draft becomes the finding: drafts are fresh per connection, and their key order is kept. */
 function applyPolicy(ctx: FindingContext, d: Draft): Finding {
-  const severity = ctx.policy.severity.get(d.id) ?? d.severity;
-  return { ...d, severity, reference: REFERENCES[d.id] };
+  const f = d as Finding;
+  f.severity = ctx.policy.severity.get(d.id) ?? d.severity;
+  f.reference = REFERENCES[d.id];
+  return f;
 }
 
 function allowed(ctx: FindingContext, f: Finding): boolean {

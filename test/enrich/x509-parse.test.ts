@@ -333,6 +333,19 @@ describe('CertificateCache', () => {
     expect(cache.bySha256(parseCertificate(b).sha256)).toBeUndefined();
   });
 
+  it('is not fooled by a certificate that copies another one\'s tail: the octets must match', () => {
+    const cache = new CertificateCache(8);
+    const a = derOf('leaf-p256');
+    const b = Uint8Array.from(a);
+    b[40] ^= 0xff; // same length, same last 32 octets, another certificate
+    const ia = cache.get(a);
+    const ib = cache.get(b);
+    expect(ib.sha256).not.toBe(ia.sha256);
+    expect(ib.sha256).toBe(createHash('sha256').update(b).digest('hex').toUpperCase());
+    expect(cache.get(Uint8Array.from(a))).toBe(ia);
+    expect(cache.stats).toMatchObject({ hits: 1, misses: 2 });
+  });
+
   it('caches parse failures and freezes entries', () => {
     const cache = new CertificateCache();
     const junk = Uint8Array.of(1, 2, 3);
