@@ -80,9 +80,9 @@ export interface CertificateCacheStats {
 
 export const DEFAULT_CERTIFICATE_CACHE_SIZE = 20_000;
 
-/** Certificates looked up by their tail without hashing (see CertificateCache.recent): ~2 KB each at most. */
-const RECENT = 4096;
-const RECENT_MAX_DER = 16 * 1024;
+/** Certificates looked up by their tail without hashing (see CertificateCache.recent), and the largest kept: 16 MiB at worst. */
+const RECENT = 2048;
+const RECENT_MAX_DER = 8 * 1024;
 
 /**
  * Parsed certificates by the SHA-256 of their DER. Certificates repeat constantly on a real
