@@ -3,7 +3,7 @@ import type { Flow } from '../flow/flow.js';
 import type { TlsConnection } from '../tls/connection.js';
 import { alertName, cipherName, groupName, sslv2CipherName, versionDetail, versionName, versionProtocol } from '../registry/names.js';
 import { ipv4Text, ipv6Text, rfc3339 } from './ip.js';
-import type { Enrichment } from '../enrich/enricher.js';
+import type { CertificateView, Enrichment } from '../enrich/enricher.js';
 import type { ValidationResult } from '../enrich/x509/validate.js';
 import { ja3, ja3s, ja4 } from '../enrich/fingerprints/index.js';
 import { clientOffer, offeredExtensions } from './offer-lists.js';
@@ -112,26 +112,8 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection, e: Enrichme
       established,
       resumed: conn.resumed,
       next_protocol: sh?.ext.alpn[0],
-      client: {
-        server_name: ch?.ext.serverNames[0],
-        ja3: fpJa3?.hash,
-        supported_ciphers: offer?.names,
-        hash: clientLeaf?.hash,
-        x509: clientLeaf?.ecs,
-        subject: clientLeaf?.peer.subject,
-        issuer: clientLeaf?.peer.issuer,
-        not_before: clientLeaf?.peer.not_before,
-        not_after: clientLeaf?.peer.not_after,
-      },
-      server: {
-        ja3s: fpJa3s?.hash,
-        hash: serverLeaf?.hash,
-        x509: serverLeaf?.ecs,
-        subject: serverLeaf?.peer.subject,
-        issuer: serverLeaf?.peer.issuer,
-        not_before: serverLeaf?.peer.not_before,
-        not_after: serverLeaf?.peer.not_after,
-      },
+      client: withLeaf({ server_name: ch?.ext.serverNames[0], ja3: fpJa3?.hash, supported_ciphers: offer?.names }, clientLeaf),
+      server: withLeaf({ ja3s: fpJa3s?.hash }, serverLeaf),
     },
     tlsscope: {
       ja4: fpJa4?.ja4,
@@ -208,6 +190,18 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection, e: Enrichme
     },
   };
   return event;
+}
+
+/** ECS `tls.client|server.hash`, `x509`, and the leaf's DN strings and dates beside them, when a leaf was seen. */
+function withLeaf(side: Record<string, unknown>, leaf: CertificateView | undefined): Record<string, unknown> {
+  if (leaf === undefined) return side;
+  side.hash = leaf.hash;
+  side.x509 = leaf.ecs;
+  side.subject = leaf.peer.subject;
+  side.issuer = leaf.peer.issuer;
+  side.not_before = leaf.peer.not_before;
+  side.not_after = leaf.peer.not_after;
+  return side;
 }
 
 // Validation results are reused for as long as a chain's outcome holds (Enricher.validate):
