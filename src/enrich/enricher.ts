@@ -5,7 +5,6 @@ import { CertificateInventory, DEFAULT_INVENTORY_OPTIONS, type InventoryOptions,
 import { mtlsOf, type MtlsVerdict } from './mtls.js';
 import { DEFAULT_POLICY, type Policy, type PolicySubject } from './policy.js';
 import { CertificateCache, DEFAULT_CERTIFICATE_CACHE_SIZE, LruCache } from './x509/cache.js';
-import { sha256Upper } from './x509/parse.js';
 import { toCertificateEntry, toEcsX509 } from './x509/ecs.js';
 import { matchesHostname } from './x509/hostname.js';
 import { isParsed, type CertificateInfo } from './x509/types.js';
@@ -172,7 +171,7 @@ export class Enricher {
   /** The replay engine alone: certificate hashes, the mTLS verdict, nothing else. */
   private bare(conn: TlsConnection): Enrichment {
     const hashOnly = (der: Uint8Array): CertificateView => {
-      const sha256 = sha256Upper(der);
+      const sha256 = this.cache.sha256Of(der);
       return { info: { sha256, der_length: der.length, parse_error: 'not parsed (--no-enrich)' }, entry: { sha256 }, ecs: {}, hash: { sha256 }, peer: {} };
     };
     const server = (conn.serverCertificates ?? []).map(hashOnly);

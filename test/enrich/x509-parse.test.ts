@@ -346,6 +346,22 @@ describe('CertificateCache', () => {
     expect(cache.stats).toMatchObject({ hits: 1, misses: 2 });
   });
 
+  it('hashes without parsing for the bare engine, and parses later from the same entry', () => {
+    const cache = new CertificateCache(8);
+    const a = derOf('leaf-rsa2048');
+    const sha = createHash('sha256').update(a).digest('hex').toUpperCase();
+    expect(cache.sha256Of(a)).toBe(sha);
+    expect(cache.sha256Of(Uint8Array.from(a))).toBe(sha);
+    expect(cache.stats).toMatchObject({ hits: 0, misses: 0, size: 0 });
+    const b = Uint8Array.from(a);
+    b[50] ^= 1;
+    expect(cache.sha256Of(b)).toBe(createHash('sha256').update(b).digest('hex').toUpperCase());
+    const info = cache.get(a);
+    expect(info.sha256).toBe(sha);
+    expect(cache.get(Uint8Array.from(a))).toBe(info);
+    expect(cache.stats).toMatchObject({ hits: 1, misses: 1, size: 1 });
+  });
+
   it('caches parse failures and freezes entries', () => {
     const cache = new CertificateCache();
     const junk = Uint8Array.of(1, 2, 3);

@@ -84,6 +84,19 @@ export const DEFAULT_CERTIFICATE_CACHE_SIZE = 20_000;
 const RECENT = 2048;
 const RECENT_MAX_DER = 8 * 1024;
 
+interface Recent {
+  der: Uint8Array;
+  sha256: string;
+  /** Absent until the certificate is parsed (the bare engine only hashes). */
+  info: CertificateInfo | undefined;
+}
+
+/** Last 32 octets and length, for DERs the index takes. */
+function tailKey(der: Uint8Array): string | undefined {
+  if (der.length < 64 || der.length > RECENT_MAX_DER) return undefined;
+  return String.fromCharCode.apply(null, der.subarray(der.length - 32) as unknown as number[]) + der.length;
+}
+
 /**
  * Parsed certificates by the SHA-256 of their DER. Certificates repeat constantly on a real
  * network (every connection to a site sends the same chain), so after the first sighting the
@@ -108,29 +121,46 @@ export class CertificateCache {
    * tail gains nothing. Spares the SHA-256 of the DER on every connection (~2 µs a
    * certificate, measured on bench handshakes). Bounded; cleared when full.
    */
-  private readonly recent = new Map<string, { der: Uint8Array; info: CertificateInfo }>();
+  private readonly recent = new Map<string, Recent>();
 
   /** The parsed certificate for this DER: from the cache, or parsed now and remembered. */
   get(der: Uint8Array): CertificateInfo {
-    const tail = der.length >= 64 && der.length <= RECENT_MAX_DER ? String.fromCharCode.apply(null, der.subarray(der.length - 32) as unknown as number[]) + der.length : undefined;
-    if (tail !== undefined) {
-      const r = this.recent.get(tail);
-      if (r !== undefined && Buffer.compare(r.der, der) === 0) {
-        this.hits++;
-        this.lru.get(r.info.sha256); // still in use, for the LRU's sake
-        return r.info;
-      }
+    const r = this.recentEntry(der);
+    if (r?.info !== undefined) {
+      this.hits++;
+      this.lru.get(r.info.sha256); // still in use, for the LRU's sake
+      return r.info;
     }
-    const info = this.bySha(der);
-    if (tail !== undefined) {
-      if (this.recent.size >= RECENT) this.recent.clear();
-      this.recent.set(tail, { der: Uint8Array.from(der), info });
-    }
+    const info = this.bySha(der, r?.sha256 ?? sha256Upper(der));
+    if (r !== undefined) r.info = info;
+    else this.remember(der, info.sha256, info);
     return info;
   }
 
-  private bySha(der: Uint8Array): CertificateInfo {
+  /** The SHA-256 of a DER (upper-case hex) without parsing it: what the bare replay engine reports. */
+  sha256Of(der: Uint8Array): string {
+    const r = this.recentEntry(der);
+    if (r !== undefined) return r.sha256;
     const sha256 = sha256Upper(der);
+    this.remember(der, sha256, undefined);
+    return sha256;
+  }
+
+  private recentEntry(der: Uint8Array): Recent | undefined {
+    const tail = tailKey(der);
+    if (tail === undefined) return undefined;
+    const r = this.recent.get(tail);
+    return r !== undefined && Buffer.compare(r.der, der) === 0 ? r : undefined;
+  }
+
+  private remember(der: Uint8Array, sha256: string, info: CertificateInfo | undefined): void {
+    const tail = tailKey(der);
+    if (tail === undefined) return;
+    if (this.recent.size >= RECENT) this.recent.clear();
+    this.recent.set(tail, { der: Uint8Array.from(der), sha256, info });
+  }
+
+  private bySha(der: Uint8Array, sha256: string): CertificateInfo {
     const cached = this.lru.get(sha256);
     if (cached !== undefined) {
       this.hits++;
