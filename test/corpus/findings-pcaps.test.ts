@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FINDING_IDS, SEVERITIES } from '../../src/enrich/finding-catalog.js';
-import { pcapsDir } from '../support/paths.js';
+import { pcapsDir, repoRoot } from '../support/paths.js';
 import { replayFiles } from '../support/replay.js';
 
 /**
@@ -36,25 +36,21 @@ const policyFile = path.join(pcapsDir, 'findings-policy.yaml');
 /** Captures with at least one connection whose findings are specified. */
 const captures = Object.entries(expected).filter(([, conns]) => conns.some((c) => c.findings !== undefined));
 
-/** Every finding id of the brief; the catalog must not have more (each id needs a capture). */
-const ALL_IDS = [
-  'deprecated_protocol',
-  'weak_cipher',
-  'no_forward_secrecy',
-  'weak_key',
-  'weak_signature',
-  'expired',
-  'not_yet_valid',
-  'expiring_soon',
-  'self_signed',
-  'untrusted_chain',
-  'hostname_mismatch',
-  'mtls_missing',
-  'handshake_failure',
-  'insecure_renegotiation',
-  'weak_dh',
-  'key_not_rotated',
-];
+/**
+ * Every finding id: the contract's table (docs/events.md, "Finding ids") and the three ids
+ * tlsscope adds, which the contract invites. The catalog must have exactly these, and each
+ * needs a capture.
+ */
+const CONTRACT_IDS = (() => {
+  const doc = readFileSync(path.join(repoRoot, 'docs/events.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Finding ids'));
+  const table = section.slice(0, section.indexOf('\n\n', section.indexOf('|---')));
+  return table
+    .split('\n')
+    .filter((l) => l.startsWith('| `'))
+    .flatMap((l) => [...l.split('|')[1].matchAll(/`([a-z_]+)`/g)].map((m) => m[1]));
+})();
+const ALL_IDS = [...CONTRACT_IDS, 'insecure_renegotiation', 'weak_dh', 'key_not_rotated'];
 
 function endpoint(e: { ip: string; port: number }): string {
   return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
@@ -112,6 +108,7 @@ describe('findings on our own captures (pcaps/findings-*.pcap)', () => {
   }
 
   it('summary: every finding id has a positive and a negative case, and the clean connections raise nothing', async () => {
+    expect(CONTRACT_IDS.length).toBe(13);
     expect(sorted(FINDING_IDS)).toEqual(sorted(ALL_IDS));
     const positive = new Map<string, number>();
     const negative = new Map<string, number>();
