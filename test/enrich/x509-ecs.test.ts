@@ -146,6 +146,17 @@ const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 /** What a certificate's key adds to both renderings; openssl prints no size for EdDSA keys (EVP_PKEY_get_bits gives 256). */
 const keySize = (name: string, o: OpensslView): number | undefined => o.keyBits ?? (o.keyAlg === 'ed25519' ? 256 : undefined);
 
+/** The fields the ECS x509 object and the certificates[] entry share, against openssl's view. */
+function expectOpensslFields(got: Record<string, unknown>, name: string, o: OpensslView): void {
+  expect(got.serial_number).toBe(o.serial);
+  expect(got.not_before).toBe(o.notBefore);
+  expect(got.not_after).toBe(o.notAfter);
+  expect(got.public_key_algorithm).toBe(o.keyAlg);
+  expect(got.public_key_size).toBe(keySize(name, o));
+  expect(got.public_key_curve).toBe(o.curve);
+  expect(got.signature_algorithm).toBe(o.sigAlg);
+}
+
 describe('toEcsX509 (tls.server.x509.*) against openssl x509', () => {
   for (const name of fixtures) {
     it(name, () => {
@@ -156,13 +167,7 @@ describe('toEcsX509 (tls.server.x509.*) against openssl x509', () => {
       // the contract's names
       expect(subject.common_name).toEqual(o.subjectParts.common_name);
       expect(issuer.common_name).toEqual(o.issuerParts.common_name);
-      expect(ecs.serial_number).toBe(o.serial);
-      expect(ecs.not_before).toBe(o.notBefore);
-      expect(ecs.not_after).toBe(o.notAfter);
-      expect(ecs.public_key_algorithm).toBe(o.keyAlg);
-      expect(ecs.public_key_size).toBe(keySize(name, o));
-      expect(ecs.public_key_curve).toBe(o.curve);
-      expect(ecs.signature_algorithm).toBe(o.sigAlg);
+      expectOpensslFields(ecs, name, o);
       if (o.altNames.length === 0) expect('alternative_names' in ecs).toBe(false);
       else expect(sorted((ecs.alternative_names as string[]).map(ipCanon))).toEqual(sorted(o.altNames));
       // the rest of the ECS x509 object
@@ -195,13 +200,7 @@ describe('toCertificateEntry (tlsscope.server.certificates[]) against openssl x5
       expect(e.sha256).toBe(createHash('sha256').update(der(name)).digest('hex').toUpperCase());
       expect(dnTypes(e.subject as string)).toBe(dnTypes(o.subject));
       expect(dnTypes(e.issuer as string)).toBe(dnTypes(o.issuer));
-      expect(e.serial_number).toBe(o.serial);
-      expect(e.not_before).toBe(o.notBefore);
-      expect(e.not_after).toBe(o.notAfter);
-      expect(e.public_key_algorithm).toBe(o.keyAlg);
-      expect(e.public_key_size).toBe(keySize(name, o));
-      expect(e.public_key_curve).toBe(o.curve);
-      expect(e.signature_algorithm).toBe(o.sigAlg);
+      expectOpensslFields(e, name, o);
       // always present in the entry, [] when the certificate has none
       expect(sorted((e.alternative_names as string[]).map(ipCanon))).toEqual(sorted(o.altNames));
       expect(e.is_ca).toBe(o.isCa);

@@ -18,6 +18,7 @@ import {
   registerKafkaCodecs,
   useKafka,
 } from '../support/kafka.js';
+import { readTopic } from '../support/kafka-read.js';
 
 const { Kafka, CompressionTypes, logLevel, Partitioners } = kafkajs;
 const execFileP = promisify(execFile);
@@ -40,12 +41,12 @@ interface Received {
   key: string;
   value: string;
   partition: number;
-  offset: string;
+  offset: number;
 }
 
 /**
  * Creates a topic, sends `count` messages with an idempotent producer (acks=-1) in batches of 250,
- * and reads them back with a new consumer group. Returns what was sent and what came back.
+ * and reads the topic back with a new consumer group. Returns what was sent and what came back.
  */
 async function roundTrip(config: ClientConfig, label: string, count: number, compression = CompressionTypes.None) {
   const kafka = client(config);
@@ -78,40 +79,8 @@ async function roundTrip(config: ClientConfig, label: string, count: number, com
     await producer.disconnect();
   }
 
-  const received: Received[] = [];
-  const consumer = kafka.consumer({ groupId: `g-${topic}`, maxWaitTimeInMs: 200 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`read back ${received.length} of ${count} messages`)), 30_000);
-      // On a fresh broker the first group join can meet COORDINATOR_LOAD_IN_PROGRESS while
-      // __consumer_offsets is created; kafkajs then restarts the consumer by itself.
-      consumer.on(consumer.events.CRASH, (e) => {
-        if (e.payload.restart) return;
-        clearTimeout(timer);
-        reject(e.payload.error);
-      });
-      consumer
-        .run({
-          eachMessage: async ({ partition, message }) => {
-            received.push({
-              key: message.key?.toString() ?? '',
-              value: message.value?.toString() ?? '',
-              partition,
-              offset: message.offset,
-            });
-            if (received.length === count) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+  // Read back with a fresh consumer group, up to each partition's high watermark.
+  const received: Received[] = (await readTopic(config, topic)).map((m) => ({ key: m.key ?? '', value: m.value, partition: m.partition, offset: m.offset }));
   return { topic, sent, received };
 }
 

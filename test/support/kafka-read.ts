@@ -35,6 +35,8 @@ export async function readTopic(config: Omit<KafkaConfig, 'clientId'>, topic: st
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${topic}: read ${out.length} of ${total} messages in ${timeoutMs} ms`)), timeoutMs);
+      // On a fresh broker the first group join can meet COORDINATOR_LOAD_IN_PROGRESS while
+      // __consumer_offsets is created; kafkajs then restarts the consumer by itself.
       consumer.on(consumer.events.CRASH, (e) => {
         if (e.payload.restart) return;
         clearTimeout(timer);
