@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type Pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -42,6 +43,7 @@ export function createLogger(
     base: { pid: process.pid },
   };
   // Redaction happens before either rendering sees the entry.
-  if (human) return pino(options, pretty({ destination: out, sync: true, colorize: opts.destination === undefined && process.stderr.isTTY === true, translateTime: 'SYS:standard', ignore: 'pid,hostname' }));
+  // pino-pretty (~25 ms to load) only for a terminal or when asked for.
+  if (human) return pino(options, (createRequire(import.meta.url)('pino-pretty') as typeof Pretty)({ destination: out, sync: true, colorize: opts.destination === undefined && process.stderr.isTTY === true, translateTime: 'SYS:standard', ignore: 'pid,hostname' }));
   return pino(options, out as pino.DestinationStream);
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { stringify } from '../util/yaml.js';
 import { parsePolicy, PolicyError } from '../enrich/policy.js';
 import { TrustStore, TrustStoreError } from '../enrich/x509/validate.js';
 import { DEFAULT_CONFIG, getProp, SETTINGS, type TlsscopeConfig } from './model.js';

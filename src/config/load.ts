@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, lineCounter, parseDocument, type LineCounter, type Node } from '../util/yaml.js';
 import { SETTINGS, setProp, type PartialConfig, type Setting } from './model.js';
 import { checkValue, describeKind, isListKind } from './values.js';
 
@@ -121,7 +121,7 @@ class Walker {
  * directory. Settings that depend on each other are checked by mergeConfig.
  */
 export function parseConfig(text: string, file = 'tlsscope.yaml'): ConfigLayer {
-  const lines = new LineCounter();
+  const lines = lineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problem = doc.errors[0];
   if (problem) {

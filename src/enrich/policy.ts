@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type YAMLMap } from 'yaml';
+import { lineCounter, parseDocument, isMap, isSeq, isScalar, type LineCounter, type Node, type YAMLMap } from '../util/yaml.js';
 import { cidrContains, parseCidr, addressBytes, type Cidr } from './cidr.js';
 import { FINDING_IDS, SEVERITIES, type FindingId, type Severity } from './finding-catalog.js';
 import { globToRegExp } from './glob.js';
@@ -110,7 +110,7 @@ class Reader {
 
 /** Parse and check a policy; every mistake is a PolicyError naming `file:line:col`. */
 export function parsePolicy(text: string, file = 'policy'): Policy {
-  const lines = new LineCounter();
+  const lines = lineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
