@@ -23,6 +23,7 @@ import {
 } from '../../parsers/tls/sslv2.js';
 import { dtlsFragments, dtlsRecords, looksLikeDtlsHello } from '../../parsers/tls/dtls.js';
 import { keyExchangeOf } from './cipher-kind.js';
+import { readClientFlight, serverFinishedPadding } from './client-flight.js';
 import { DtlsReassembler } from './dtls-reassembler.js';
 import type { MemoryBudget } from '../flow/budget.js';
 import { HandshakeAssembler } from './handshake-assembler.js';
@@ -344,9 +345,39 @@ export class TlsConnection {
     // An alert-sized first server record may be the end of the connection: keep reading until
     // the server says more (then it was data) or the connection ends (then it was an alert).
     // A client that closed first gets the server's close_notify: that is not an abort.
-    if (i === 1 && this.afterEstablished[1] === 1) this.serverAlertSized = ENCRYPTED_ALERT_SIZES.has(len) && !this.clientClosed;
-    const serverDone = this.afterEstablished[1] > (this.serverAlertSized ? 1 : 0);
+    if (i === 1 && this.afterEstablished[1] === 1) this.serverAlertSized = ENCRYPTED_ALERT_SIZES.has(len - this.serverPadding()) && !this.clientClosed;
+    // The server speaking again ends the client's flight, except that a server may answer
+    // part of it: Go sends its session tickets after the client's Certificate and
+    // CertificateVerify, before the client's Finished. So the server's reply ends the watch
+    // when the flight already reads as whole, or once the client has sent two more records or
+    // the server three.
+    const serverDone =
+      this.afterEstablished[1] > (this.serverAlertSized ? 1 : 0) &&
+      (this.afterEstablished[0] >= 2 || this.afterEstablished[1] >= 3 || this.clientFlightRead());
     if (serverDone || this.afterEstablished[0] >= TLS13_CLIENT_RECORDS_AFTER) this.done = true;
+  }
+
+  /**
+   * Padding per record of the server's encrypted records, read off its Finished (the last
+   * record of its flight, when the flight is not coalesced): Java's JSSE pads each record by
+   * 16 bytes, its alerts included. 0 when unknown.
+   */
+  private serverPadding(): number {
+    if (!this.serverHello) return 0;
+    let last = -1;
+    for (const r of this.recordSizes) {
+      if (r.type !== 23) continue;
+      if (r.from === 'C') break;
+      last = r.length;
+    }
+    return serverFinishedPadding(last, this.serverHello.cipherSuite);
+  }
+
+  /** The client's flight so far reads with high confidence (see client-flight.ts). */
+  private clientFlightRead(): boolean {
+    if (!this.serverHello) return true;
+    const r = readClientFlight(this.recordSizes, this.serverHello.cipherSuite, this.clientHello?.ext.earlyData === true);
+    return typeof r !== 'string' && r.confidence === 'high';
   }
 
   record(d: Direction, type: number, buf: Uint8Array, off: number, len: number): void {

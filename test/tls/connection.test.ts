@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { inferTls13 } from '../../src/enrich/mtls.js';
 import { MemoryBudget } from '../../src/flow/budget.js';
 import { TlsConnection } from '../../src/tls/connection.js';
 import {
@@ -129,7 +130,7 @@ describe('TLS connection: TLS 1.3', () => {
     const { conn } = run([
       [0, ch13],
       [1, [...sh, ...ccs, ...enc(30), ...enc(2000), ...enc(280), ...enc(60)]],
-      [0, [...ccs, ...enc(60)]],
+      [0, [...ccs, ...enc(53)]],
     ]);
     expect(conn.tls13).toBe(true);
     expect(conn.established).toBe(true);
@@ -138,7 +139,24 @@ describe('TLS connection: TLS 1.3', () => {
     conn.data(1, Uint8Array.from(enc(250)), 0, 255, 2000, 0);
     expect(conn.done).toBe(true);
     expect(conn.history).toBe('CsiI');
-    expect(conn.recordSizes.filter((r) => r.from === 'C').map((r) => r.length)).toEqual([60]);
+    expect(conn.recordSizes.filter((r) => r.from === 'C').map((r) => r.length)).toEqual([53]);
+  });
+
+  it('keeps watching a client flight the server answers half way (Go sends tickets before the client Finished)', () => {
+    const sh = record(22, handshake(2, serverHelloBody({ suite: 0x1301, extensions: [extVersionServer(0x0304), extKeyShareServer(29)] })));
+    const { conn } = run([
+      [0, ch13],
+      [1, [...sh, ...ccs, ...enc(30), ...enc(2000), ...enc(280), ...enc(53)]],
+      [0, [...ccs, ...enc(789), ...enc(281)]],
+      [1, enc(1669)],
+    ]);
+    expect(conn.established).toBe(true);
+    expect(conn.done).toBe(false); // Certificate and CertificateVerify seen, not yet the Finished
+    const fin = Uint8Array.from(enc(53));
+    conn.data(0, fin, 0, fin.length, 2000, 0);
+    expect(conn.done).toBe(true);
+    expect(conn.recordSizes.filter((r) => r.from === 'C').map((r) => r.length)).toEqual([789, 281, 53]);
+    expect(inferTls13(conn.recordSizes, 0x1301)).toMatchObject({ requested: true, presented: true, confidence: 'high' });
   });
 
   it('calls an accepted pre_shared_key resumed', () => {
