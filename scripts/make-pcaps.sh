@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make-pcaps.sh — regenerate tlsscope's own test captures (pcaps/*.pcap and
 # pcaps/expected.json) with real TLS stacks: OpenSSL (s_server/s_client), GnuTLS
-# (gnutls-serv/gnutls-cli) and Node's tls module.
+# (gnutls-serv/gnutls-cli), Node's tls module, Go's crypto/tls and Java's JSSE.
 #
 # Everything runs inside two throw-away network namespaces joined by one veth pair:
 #   client  tlsscope-c-<pid>  vethC<pid>  10.99.0.1/24  fd00:99::1/64
@@ -35,14 +35,15 @@ die() { echo "make-pcaps: $*" >&2; exit 2; }
 # ---------------------------------------------------------------- preflight
 [ "$(id -u)" = 0 ] || die "must run as root (network namespaces, tcpdump)"
 missing=()
-for t in ip ss ethtool tcpdump openssl gnutls-cli gnutls-serv node tshark timeout; do
+for t in ip ss ethtool tcpdump openssl gnutls-cli gnutls-serv node go java javac tshark timeout; do
   command -v "$t" >/dev/null 2>&1 || missing+=("$t")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  die "missing tool(s): ${missing[*]} (Debian: apt-get install -y iproute2 ethtool tcpdump openssl gnutls-bin nodejs tshark coreutils)"
+  die "missing tool(s): ${missing[*]} (Debian: apt-get install -y iproute2 ethtool tcpdump openssl gnutls-bin nodejs golang openjdk-17-jdk-headless tshark coreutils)"
 fi
 openssl version | grep -q '^OpenSSL 3' || die "need OpenSSL 3.x, found: $(openssl version)"
-[ -f "$HELPERS/node-tls.mjs" ] && [ -f "$HELPERS/expected.mjs" ] || die "missing helpers in $HELPERS"
+[ -f "$HELPERS/node-tls.mjs" ] && [ -f "$HELPERS/expected.mjs" ] && [ -f "$HELPERS/go-tls/main.go" ] && [ -f "$HELPERS/JavaTls.java" ] ||
+  die "missing helpers in $HELPERS"
 
 SUF=$$
 NS_C=tlsscope-c-$SUF
@@ -790,6 +791,94 @@ sc_node() { # 1.2|1.3
   finish
 }
 
+# ---------------------------------------------------------------- scenarios: Go and Java
+# Two more stacks with their own record habits: Go sends each handshake message in a record of
+# its own, and as a server sends its session tickets before the client's Finished when it asked
+# for a client certificate; Java's JSSE pads every TLS 1.3 record by 16 bytes. The helpers are
+# built into the work directory (Go's standard library only; javac).
+build_helpers() {
+  (cd "$HELPERS/go-tls" && GOFLAGS=-mod=mod go build -o "$WORK/go-tls" .) >"$LOGS/go-build.log" 2>&1 ||
+    { echo "make-pcaps: go build failed: $(tail -3 "$LOGS/go-build.log")" >&2; return 1; }
+  javac -d "$WORK/java" "$HELPERS/JavaTls.java" >"$LOGS/javac.log" 2>&1 ||
+    { echo "make-pcaps: javac failed: $(tail -3 "$LOGS/javac.log")" >&2; return 1; }
+}
+xsrv() { # go|java args... — the helper's server on PORT
+  local stack=$1; shift
+  if [ "$stack" = go ]; then srv "$PORT" "$WORK/go-tls" server --host "${SADDR//[\[\]]/}" --port "$PORT" --ca "$CERTS/ca.pem" "$@"
+  else srv "$PORT" java -cp "$WORK/java" JavaTls server --host "${SADDR//[\[\]]/}" --port "$PORT" --ca "$CERTS/ca.pem" "$@"; fi
+}
+xcli() { # go|java args... — the helper's client; it checks the server's view itself (--expect-peer-cert)
+  local stack=$1; shift
+  local common=(--host "${SADDR//[\[\]]/}" --port "$PORT" --ca "$CERTS/ca.pem" --servername "$SNI")
+  if [ "$stack" = go ]; then cli ok "$WORK/go-tls" client "${common[@]}" "$@"
+  else cli ok java -cp "$WORK/java" JavaTls client "${common[@]}" "$@"; fi
+}
+SRV_RSA=(--cert "$CERTS/server-rsa.pem" --key "$CERTS/server-rsa.key")
+SRV_EC=(--cert "$CERTS/server-ec.pem" --key "$CERTS/server-ec.key")
+CLI_RSA=(--cert "$CERTS/client-rsa.pem" --key "$CERTS/client-rsa.key")
+CLI_EC=(--cert "$CERTS/client-ec.pem" --key "$CERTS/client-ec.key")
+
+sc_go() { # 1.2|1.3
+  local v=$1 c_rsa c_ec
+  begin "go-tls${v/./}"
+  if [ "$v" = 1.3 ]; then c_rsa=TLS_AES_128_GCM_SHA256 c_ec=TLS_AES_128_GCM_SHA256
+  else c_rsa=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 c_ec=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256; fi
+  local how="session ticket"; [ "$v" = 1.3 ] && how="PSK"
+  xsrv go --max "$v" --accept 2 --alpn h2 "${SRV_RSA[@]}"
+  expect v="$v" cipher=$c_rsa alpn=h2 note="Go, full handshake"
+  expect v="$v" cipher=$c_rsa alpn=h2 resumed=true note="Go, resumed ($how)"
+  xcli go --max "$v" --alpn h2,http/1.1 --resume --expect-peer-cert no
+  srv_done
+  xsrv go --max "$v" --accept 2 --client-auth request "${SRV_EC[@]}"
+  expect v="$v" cipher=$c_ec ccr=true ccp=false note="Go, ECDSA server, client certificate optional, none sent"
+  xcli go --max "$v" --expect-peer-cert no
+  expect v="$v" cipher=$c_ec ccr=true ccp=true note="Go, ECDSA server, client certificate optional, RSA client certificate"
+  xcli go --max "$v" --expect-peer-cert yes "${CLI_RSA[@]}"
+  srv_done
+  xsrv go --max "$v" --accept 2 --client-auth require "${SRV_RSA[@]}"
+  expect v="$v" cipher=$c_rsa ccr=true ccp=true note="Go, client certificate required, ECDSA client certificate"
+  xcli go --max "$v" --expect-peer-cert yes "${CLI_EC[@]}"
+  expect v="$v" cipher=$c_rsa ccr=true ccp=false est=false note="Go, client certificate required, none sent: server aborts"
+  xcli go --max "$v" --expect-fail
+  srv_done
+  finish
+}
+
+sc_java() { # 1.2|1.3
+  local v=$1 c
+  begin "java-tls${v/./}"
+  if [ "$v" = 1.3 ]; then c=TLS_AES_256_GCM_SHA384; else c=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384; fi
+  xsrv java --max "$v" --accept 1 "${SRV_RSA[@]}"
+  expect v="$v" cipher=$c note="Java, no certificate request"
+  xcli java --max "$v" --expect-peer-cert no
+  srv_done
+  xsrv java --max "$v" --accept 2 --client-auth request "${SRV_RSA[@]}"
+  expect v="$v" cipher=$c ccr=true ccp=true note="Java, client certificate optional, ECDSA client certificate"
+  xcli java --max "$v" --expect-peer-cert yes "${CLI_EC[@]}"
+  expect v="$v" cipher=$c ccr=true ccp=false note="Java, client certificate optional, none sent"
+  xcli java --max "$v" --expect-peer-cert no
+  srv_done
+  xsrv java --max "$v" --accept 2 --client-auth require "${SRV_RSA[@]}"
+  expect v="$v" cipher=$c ccr=true ccp=true note="Java server, Go client, client certificate required, RSA client certificate"
+  xcli go --max "$v" --expect-peer-cert yes "${CLI_RSA[@]}"
+  expect v="$v" cipher=$c ccr=true ccp=false est=false note="Java, client certificate required, none sent: server aborts"
+  xcli java --max "$v" --expect-fail
+  srv_done
+  finish
+}
+
+# A Java client (padded records) against a Go server (tickets before the client's Finished).
+sc_java_go() {
+  begin java-go-tls13
+  xsrv go --accept 2 --client-auth request "${SRV_RSA[@]}"
+  expect v=1.3 cipher=TLS_AES_128_GCM_SHA256 ccr=true ccp=true note="Java client, Go server, client certificate optional, RSA client certificate"
+  xcli java --expect-peer-cert yes "${CLI_RSA[@]}"
+  expect v=1.3 cipher=TLS_AES_128_GCM_SHA256 ccr=true ccp=false note="Java client, Go server, client certificate optional, none sent"
+  xcli java --expect-peer-cert no
+  srv_done
+  finish
+}
+
 # ---------------------------------------------------------------- scenarios: findings
 # Connections made to raise (or, just as deliberately, not to raise) each finding. The
 # `findings=` of each expect() is what the scenario was built to show; the certificates'
@@ -1046,6 +1135,7 @@ FINDINGS_RAN=0
 START=$(date +%s)
 setup_net || exit 1
 gen_certs || { echo "make-pcaps: certificate generation failed" >&2; exit 1; }
+build_helpers || exit 1
 FINDINGS_CAPTURES=(findings-protocol findings-gnutls findings-certs findings-mtls findings-rotation)
 need_findings_certs=0
 for name in "${FINDINGS_CAPTURES[@]}"; do want "$name" && need_findings_certs=1; done
@@ -1070,6 +1160,11 @@ run gnutls-tls13 sc_gnutls 1.3
 run gnutls-tls12 sc_gnutls 1.2
 run node-tls13 sc_node 1.3
 run node-tls12 sc_node 1.2
+run go-tls13 sc_go 1.3
+run go-tls12 sc_go 1.2
+run java-tls13 sc_java 1.3
+run java-tls12 sc_java 1.2
+run java-go-tls13 sc_java_go
 run openssl-tls12-handshake-failure sc_openssl_failure
 run openssl-nonstandard-ports sc_openssl_ports
 run findings-protocol sc_findings_protocol
@@ -1136,7 +1231,7 @@ YAML
 fi
 # Refresh the generated table in pcaps/README.md (between its marker lines), if present.
 if [ -f "$OUT_DIR/README.md" ] && grep -q '^<!-- table:begin' "$OUT_DIR/README.md"; then
-  TOOLS="$(openssl version | cut -d' ' -f1-2), GnuTLS $(gnutls-cli --version 2>/dev/null | head -1 | awk '{print $2}'), Node $(node --version), $(tshark --version 2>/dev/null | head -1 | cut -d' ' -f1-3)"
+  TOOLS="$(openssl version | cut -d' ' -f1-2), GnuTLS $(gnutls-cli --version 2>/dev/null | head -1 | awk '{print $2}'), Node $(node --version), $(go version | awk '{print $3}'), Java $(java -version 2>&1 | head -1 | awk -F'"' '{print $2}'), $(tshark --version 2>/dev/null | head -1 | cut -d' ' -f1-3)"
   if node "$HELPERS/expected.mjs" --table "$OUT_DIR/expected.json" --tools "$TOOLS" >"$WORK/table.md"; then
     awk -v tbl="$WORK/table.md" '
       /^<!-- table:begin/ { print; while ((getline l < tbl) > 0) print l; skip = 1; next }

@@ -329,7 +329,18 @@ function table(expected, tools) {
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const [file, conns] of Object.entries(expected)) {
-    const stack = file.startsWith('gnutls') || file === 'findings-gnutls.pcap' ? 'GnuTLS' : file.startsWith('node') ? 'Node tls' : 'OpenSSL';
+    const stack =
+      file.startsWith('gnutls') || file === 'findings-gnutls.pcap'
+        ? 'GnuTLS'
+        : file.startsWith('node')
+          ? 'Node tls'
+          : file.startsWith('go')
+            ? 'Go crypto/tls'
+            : file.startsWith('java-go')
+              ? 'Java client, Go server'
+              : file.startsWith('java')
+                ? 'Java JSSE'
+                : 'OpenSSL';
     conns.forEach((c, i) => {
       const a = c.plaintext_alert ? `${c.plaintext_alert.description} (${c.plaintext_alert.from})` : '';
       lines.push(

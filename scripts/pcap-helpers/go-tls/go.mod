@@ -1,0 +1,3 @@
+module tlsscope/go-tls
+
+go 1.22
