@@ -5,8 +5,8 @@ import { alertName, cipherName, groupName, sslv2CipherName, versionDetail, versi
 import { ipv4Text, ipv6Text, rfc3339 } from './ip.js';
 import type { CertificateView, Enrichment } from '../enrich/enricher.js';
 import type { ValidationResult } from '../enrich/x509/validate.js';
-import { ja3, ja3s, ja4 } from '../enrich/fingerprints/index.js';
-import { clientOffer, offeredExtensions } from './offer-lists.js';
+import { ja3s } from '../enrich/fingerprints/index.js';
+import { helloFacts } from './hello-profile.js';
 
 /** The handshake event: the contract of docs/events.md, built once per connection. */
 export type HandshakeEvent = Record<string, unknown>;
@@ -87,14 +87,14 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection, e: Enrichme
   const serverEntries = e.server.map((v) => v.entry);
   const clientEntries = conn.clientCertificates ? e.client.map((v) => v.entry) : undefined;
 
-  // client offer (GREASE kept out of every list; one shared instance per distinct list)
-  const offer = ch ? clientOffer(ch) : undefined;
-
+  // Client offer (GREASE kept out of every list) and fingerprints of the first ClientHello,
+  // one shared profile per client stack (hello-profile.ts); JA3S of the final ServerHello.
+  const facts = ch ? helloFacts(ch, conn.dtls ? 'd' : 't') : undefined;
+  const offer = facts?.offer;
   const mtls = e.mtls;
-  // Fingerprints of the first ClientHello (JA3/JA4 specifications) and of the final ServerHello.
-  const fpJa3 = ch ? ja3(ch) : undefined;
+  const fpJa3 = facts?.ja3;
   const fpJa3s = sh ? ja3s(sh) : undefined;
-  const fpJa4 = ch ? ja4(ch, conn.dtls ? 'd' : 't') : undefined;
+  const fpJa4 = facts?.ja4;
   const established = conn.established;
   const ecsVer = version !== undefined ? ecsVersion(version) : undefined;
 
@@ -127,7 +127,7 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection, e: Enrichme
             version: ch.version,
             versions: offer!.versions,
             cipher_suites: offer!.suites,
-            extensions: offeredExtensions(ch.ext.types),
+            extensions: facts!.extensions,
             alpn: ch.ext.alpn,
             supported_groups: offer!.supportedGroups,
             signature_algorithms: offer!.signatureAlgorithms,

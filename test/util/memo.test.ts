@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hashLists, ListMemo, Memo } from '../../src/util/memo.js';
 
 function sizes(m: unknown): number {
-  const g = m as { young: Map<number, unknown>; old: Map<number, unknown> };
+  const g = ((m as { flat?: unknown }).flat ?? m) as { young: Map<number, unknown>; old: Map<number, unknown> };
   let n = 0;
   for (const map of [g.young, g.old]) for (let e of map.values() as Iterable<{ next?: unknown }>) for (; e; e = e.next as { next?: unknown }) n++;
   return n;
