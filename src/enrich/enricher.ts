@@ -1,3 +1,4 @@
+import { markShared } from '../util/shared-json.js';
 import type { TlsConnection } from '../tls/connection.js';
 import type { Finding } from './finding-catalog.js';
 import { findingsOf } from './findings.js';
@@ -44,14 +45,20 @@ export interface CertificateView {
   peer: Readonly<{ subject?: string; issuer?: string; not_before?: string; not_after?: string }>;
 }
 
-/** A view of a certificate: built once per distinct certificate, frozen, shared by every event that carries it. */
+/** A view of a certificate: built once per distinct certificate, frozen, shared by every event that carries it (and its JSON made once: event-json.ts). */
 export function certificateView(info: CertificateInfo, entry: Record<string, unknown>, ecs: Record<string, unknown>): CertificateView {
   const subject = ecs.subject as { distinguished_name?: string } | undefined;
   const issuer = ecs.issuer as { distinguished_name?: string } | undefined;
   const peer = subject
     ? { subject: subject.distinguished_name, issuer: issuer?.distinguished_name, not_before: ecs.not_before as string | undefined, not_after: ecs.not_after as string | undefined }
     : {};
-  return { info, entry: Object.freeze(entry), ecs: Object.freeze(ecs), hash: Object.freeze({ sha256: info.sha256 }), peer: Object.freeze(peer) };
+  return {
+    info,
+    entry: markShared(Object.freeze(entry)),
+    ecs: markShared(Object.freeze(ecs)),
+    hash: markShared(Object.freeze({ sha256: info.sha256 })),
+    peer: Object.freeze(peer),
+  };
 }
 
 /** Why a handshake event carries no server certificate. */

@@ -6,9 +6,15 @@ import { ipv4Text, ipv6Text, rfc3339 } from './ip.js';
 import type { CertificateView, Enrichment } from '../enrich/enricher.js';
 import type { ValidationResult } from '../enrich/x509/validate.js';
 import { ja3s } from '../enrich/fingerprints/index.js';
+import { markShared } from '../util/shared-json.js';
+import { markHandshakeEvent } from './event-json.js';
 import { helloFacts } from './hello-profile.js';
 
-/** The handshake event: the contract of docs/events.md, built once per connection. */
+/**
+ * The handshake event: the contract of docs/events.md, built once per connection. Its JSON is
+ * written by event-json.ts, which knows this shape: add a field there too, in the same place
+ * (test/event/event-json.test.ts holds the two equal).
+ */
 export type HandshakeEvent = Record<string, unknown>;
 
 export function endpointText(flow: Flow, a: boolean): string {
@@ -18,21 +24,23 @@ export function endpointText(flow: Flow, a: boolean): string {
 
 // The parts every event of a kind has in common: built once, frozen, shared by every event.
 const eventBlock = (outcome: 'success' | 'failure') =>
-  Object.freeze({
+  markShared(
+    Object.freeze({
     kind: 'event',
     category: ['network'],
     type: ['connection', 'protocol'],
     dataset: 'tlsscope.handshake',
     module: 'tlsscope',
     outcome,
-  });
+  }),
+  );
 const EVENT_SUCCESS = eventBlock('success');
 const EVENT_FAILURE = eventBlock('failure');
 const NETWORK = {
-  tcp4: Object.freeze({ transport: 'tcp', type: 'ipv4', protocol: 'tls' }),
-  tcp6: Object.freeze({ transport: 'tcp', type: 'ipv6', protocol: 'tls' }),
-  udp4: Object.freeze({ transport: 'udp', type: 'ipv4', protocol: 'tls' }),
-  udp6: Object.freeze({ transport: 'udp', type: 'ipv6', protocol: 'tls' }),
+  tcp4: markShared(Object.freeze({ transport: 'tcp', type: 'ipv4', protocol: 'tls' })),
+  tcp6: markShared(Object.freeze({ transport: 'tcp', type: 'ipv6', protocol: 'tls' })),
+  udp4: markShared(Object.freeze({ transport: 'udp', type: 'ipv4', protocol: 'tls' })),
+  udp6: markShared(Object.freeze({ transport: 'udp', type: 'ipv6', protocol: 'tls' })),
 };
 
 function networkOf(flow: Flow): Record<string, unknown> {
@@ -189,7 +197,7 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection, e: Enrichme
       },
     },
   };
-  return event;
+  return markHandshakeEvent(event);
 }
 
 /** ECS `tls.client|server.hash`, `x509`, and the leaf's DN strings and dates beside them, when a leaf was seen. */
@@ -212,7 +220,7 @@ function validationOf(v: ValidationResult | undefined): Record<string, unknown> 
   if (!v) return undefined;
   let o = validations.get(v);
   if (o === undefined) {
-    o = Object.freeze(v.trusted ? { trusted: true, chain: v.chain } : { trusted: false, reason: v.reason, detail: v.detail, failed_at: v.failed_at, chain: v.chain });
+    o = markShared(Object.freeze(v.trusted ? { trusted: true, chain: v.chain } : { trusted: false, reason: v.reason, detail: v.detail, failed_at: v.failed_at, chain: v.chain }));
     validations.set(v, o);
   }
   return o;

@@ -2,12 +2,14 @@ import { isGrease, SCSV_RENEGOTIATION } from '../../parsers/tls/constants.js';
 import type { ClientHello } from '../../parsers/tls/hello.js';
 import { cipherName } from '../registry/names.js';
 import { ListMemo, Memo } from '../util/memo.js';
+import { markShared } from '../util/shared-json.js';
 
 /**
  * The lists of a ClientHello as events carry them, one shared instance per distinct set of
  * lists: a client stack sends the same lists on every connection, so their event form (and
  * its allocation) is paid once per stack. Shared: never mutate what these return (not
- * frozen: JSON.stringify is 1.8x slower on frozen arrays, measured on Node 20).
+ * frozen: JSON.stringify is 1.8x slower on frozen arrays, measured on Node 20). Marked shared,
+ * so event-json.ts serialises each once.
  */
 
 const noGrease = (v: number): boolean => !isGrease(v);
@@ -31,17 +33,17 @@ export interface ClientOffer {
 
 const offers = new Memo((ch: ClientHello): ClientOffer => {
   const e = ch.ext;
-  const suites = ch.cipherSuites.filter(noGrease);
+  const suites = markShared(ch.cipherSuites.filter(noGrease));
   return {
     suites,
-    names: suites.map(cipherName),
+    names: markShared(suites.map(cipherName)),
     renegotiationScsv: ch.cipherSuites.includes(SCSV_RENEGOTIATION),
-    versions: e.supportedVersions.length > 0 ? e.supportedVersions.filter(noGrease) : [ch.version],
-    supportedGroups: e.supportedGroups.filter(noGrease),
-    signatureAlgorithms: e.signatureAlgorithms.filter(noGrease),
-    keyShareGroups: e.keyShareGroups.filter(noGrease),
-    ecPointFormats: e.ecPointFormats.slice(),
-    pskKeyExchangeModes: e.pskKeyExchangeModes.slice(),
+    versions: markShared(e.supportedVersions.length > 0 ? e.supportedVersions.filter(noGrease) : [ch.version]),
+    supportedGroups: markShared(e.supportedGroups.filter(noGrease)),
+    signatureAlgorithms: markShared(e.signatureAlgorithms.filter(noGrease)),
+    keyShareGroups: markShared(e.keyShareGroups.filter(noGrease)),
+    ecPointFormats: markShared(e.ecPointFormats.slice()),
+    pskKeyExchangeModes: markShared(e.pskKeyExchangeModes.slice()),
   };
 }, { greaseBlind: true });
 
@@ -54,7 +56,7 @@ export function clientOffer(ch: ClientHello): ClientOffer {
   return offers.get(ch, ch.cipherSuites, e.supportedVersions.length > 0 ? e.supportedVersions : [0x10000 | version], e.supportedGroups, e.signatureAlgorithms, e.keyShareGroups, e.ecPointFormats, e.pskKeyExchangeModes);
 }
 
-const types = new ListMemo((list): readonly number[] => list.filter(noGrease), { greaseBlind: true });
+const types = new ListMemo((list): readonly number[] => markShared(list.filter(noGrease)), { greaseBlind: true });
 
 /** Extension types in wire order, GREASE removed. */
 export function offeredExtensions(list: readonly number[]): readonly number[] {

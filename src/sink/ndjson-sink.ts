@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { eventJson } from '../event/event-json.js';
 import { RotatingFile, type RotationOptions } from './rotating-file.js';
 import type { EventSink } from './sink.js';
 
@@ -50,7 +51,9 @@ export class NdjsonSink implements EventSink {
   write(event: Record<string, unknown>): void | Promise<void> {
     const { datasets, render } = this.opts;
     if (datasets && !datasets.has((event.event as { dataset?: string } | undefined)?.dataset ?? '')) return;
-    const json = JSON.stringify(render ? render(event) : event);
+    // ECS events as built get the fast serialiser; a rendering (GELF, OCSF) is a new object.
+    const out = render ? render(event) : event;
+    const json = out === event ? eventJson(event) : JSON.stringify(out);
     this.written++;
     // UTF-8 takes at most 3 bytes per UTF-16 unit: room for that, or the batch goes first.
     const worst = json.length * 3 + 1;

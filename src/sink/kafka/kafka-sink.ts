@@ -7,6 +7,7 @@ import type { EventSink } from '../sink.js';
 import { Spool, type SpoolOptions, type SpoolRecord } from '../spool.js';
 import { clientConfig, KafkaConfigError, type KafkaOptions } from './config.js';
 import { registerCodecs } from './codecs.js';
+import { eventJson } from '../../event/event-json.js';
 
 const { Kafka, CompressionTypes, logLevel } = kafkajs;
 
@@ -145,7 +146,8 @@ export class KafkaSink implements EventSink {
     const dataset = (event.event as { dataset?: string } | undefined)?.dataset ?? '';
     const topic = this.topics[dataset];
     if (topic === undefined) return;
-    const rec: Pending = { topic, key: messageKey(event), value: JSON.stringify(this.o.render(event)) };
+    const out = this.o.render(event);
+    const rec: Pending = { topic, key: messageKey(event), value: out === event ? eventJson(event) : JSON.stringify(out) };
     if (this.spool && (this.brokerDown || !this.spool.isEmpty)) {
       // Once events wait on disk, newer ones queue behind them there: order is kept.
       this.toSpool([rec]);
