@@ -88,7 +88,7 @@ export interface Endpoint {
   atMs: number;
 }
 
-/** Validation outcomes by exact chain, for as long as no presented certificate's validity changes. */
+/** Validation outcomes by exact chain, for as long as no presented certificate's validity changes: [fromMs, toMs). */
 interface CachedValidation {
   result: ValidationResult;
   fromMs: number;
@@ -214,9 +214,10 @@ export class Enricher {
 
   /**
    * Validate a chain at packet time. The outcome for an exact chain (every certificate
-   * presented, in order) is reused while the time stays inside every presented certificate's
-   * validity period: inside it no time check can change, and nothing else the validator
-   * reads depends on other connections.
+   * presented, in order) is reused while the time stays between the same validity boundaries
+   * of the presented certificates (each one's notBefore and the instant after its notAfter):
+   * there no time check can change, and nothing else the validator reads depends on other
+   * connections. An expired chain is cached too, from its expiry on.
    */
   validate(ders: readonly Uint8Array[], views: readonly CertificateView[], atMs: number, purpose: 'server' | 'client'): ValidationResult {
     let key = purpose;
@@ -225,17 +226,20 @@ export class Enricher {
     for (const v of views) {
       key += v.info.sha256;
       if (isParsed(v.info)) {
-        if (v.info.not_before_ms > fromMs) fromMs = v.info.not_before_ms;
-        if (v.info.not_after_ms < toMs) toMs = v.info.not_after_ms;
+        for (const b of [v.info.not_before_ms, v.info.not_after_ms + 1]) {
+          if (b <= atMs) {
+            if (b > fromMs) fromMs = b;
+          } else if (b < toMs) toMs = b;
+        }
       }
     }
     const hit = this.validations.get(key);
-    if (hit !== undefined && atMs >= hit.fromMs && atMs <= hit.toMs) {
+    if (hit !== undefined && atMs >= hit.fromMs && atMs < hit.toMs) {
       this.validationHits++;
       return hit.result;
     }
     const result = this.validator.validate(ders, new Date(atMs), { purpose });
-    if (atMs >= fromMs && atMs <= toMs) this.validations.set(key, { result, fromMs, toMs });
+    this.validations.set(key, { result, fromMs, toMs });
     return result;
   }
 }

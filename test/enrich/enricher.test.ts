@@ -69,9 +69,13 @@ describe('Enricher chain validation', () => {
     expect(enricher.validationHits).toBe(hits + 1); // reused: nothing can have changed
     const after = Date.UTC(2031, 0, 1);
     expect(enricher.validate(chain, views, after, 'server')).toMatchObject({ trusted: false, reason: 'expired' });
+    // an expired chain stays expired: its answer is reused later on
+    const hitsAfter = enricher.validationHits;
+    expect(enricher.validate(chain, views, after + 30 * DAY, 'server')).toMatchObject({ trusted: false, reason: 'expired' });
+    expect(enricher.validationHits).toBe(hitsAfter + 1);
     const before = Date.UTC(2019, 0, 1);
     expect(enricher.validate(chain, views, before, 'server')).toMatchObject({ trusted: false, reason: 'not_yet_valid' });
-    // And back inside: still trusted (the out-of-window answers were not remembered for it).
+    // And back inside: still trusted (an answer is only reused between the same validity boundaries).
     expect(enricher.validate(chain, views, inside, 'server')).toMatchObject({ trusted: true });
   });
 
