@@ -133,12 +133,12 @@ export class Enricher {
     const at = where.atMs;
 
     const newCertificates: Enrichment['newCertificates'] = [];
-    server.forEach((view, position) => {
-      if (this.inventory.shouldReport(view.info.sha256, at)) newCertificates.push({ view, side: 'server', position });
-    });
-    client.forEach((view, position) => {
-      if (this.inventory.shouldReport(view.info.sha256, at)) newCertificates.push({ view, side: 'client', position });
-    });
+    for (let i = 0; i < server.length; i++) {
+      if (this.inventory.shouldReport(server[i].info.sha256, at)) newCertificates.push({ view: server[i], side: 'server', position: i });
+    }
+    for (let i = 0; i < client.length; i++) {
+      if (this.inventory.shouldReport(client[i].info.sha256, at)) newCertificates.push({ view: client[i], side: 'client', position: i });
+    }
 
     const serverValidation = serverDer.length > 0 ? this.validate(serverDer, server, at, 'server') : undefined;
     const clientValidation = clientDer.length > 0 ? this.validate(clientDer, client, at, 'client') : undefined;
@@ -226,11 +226,12 @@ export class Enricher {
     for (const v of views) {
       key += v.info.sha256;
       if (isParsed(v.info)) {
-        for (const b of [v.info.not_before_ms, v.info.not_after_ms + 1]) {
-          if (b <= atMs) {
-            if (b > fromMs) fromMs = b;
-          } else if (b < toMs) toMs = b;
-        }
+        const nb = v.info.not_before_ms;
+        const na = v.info.not_after_ms + 1; // the first instant it is expired
+        if (nb <= atMs) fromMs = Math.max(fromMs, nb);
+        else toMs = Math.min(toMs, nb);
+        if (na <= atMs) fromMs = Math.max(fromMs, na);
+        else toMs = Math.min(toMs, na);
       }
     }
     const hit = this.validations.get(key);

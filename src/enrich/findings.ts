@@ -284,8 +284,11 @@ const RULES: ((ctx: FindingContext) => Draft[])[] = [
 /** Run every rule, then apply the policy: disabled ids, re-graded severities, allow-lists. */
 export function findingsOf(ctx: FindingContext): Finding[] {
   const out: Finding[] = [];
-  for (const rule of RULES) {
-    for (const d of rule(ctx)) {
+  // Indexed loops: every connection runs every rule, and most find nothing.
+  for (let r = 0; r < RULES.length; r++) {
+    const drafts = RULES[r](ctx);
+    for (let i = 0; i < drafts.length; i++) {
+      const d = drafts[i];
       if (ctx.policy.disabled.has(d.id)) continue;
       const f = applyPolicy(ctx, d);
       if (!allowed(ctx, f)) out.push(f);
