@@ -7,7 +7,7 @@ import type { CertificateView, Enrichment } from '../enrich/enricher.js';
 import type { ValidationResult } from '../enrich/x509/validate.js';
 import { ja3s } from '../enrich/fingerprints/index.js';
 import { markShared } from '../util/shared-json.js';
-import { markHandshakeEvent } from './event-json.js';
+import { BUILT_HANDSHAKE } from './event-json.js';
 import { helloFacts } from './hello-profile.js';
 
 /**
@@ -107,6 +107,7 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection, e: Enrichme
   const ecsVer = version !== undefined ? ecsVersion(version) : undefined;
 
   const event: HandshakeEvent = {
+    [BUILT_HANDSHAKE]: true,
     '@timestamp': rfc3339(tsSec, tsNsec),
     event: established ? EVENT_SUCCESS : EVENT_FAILURE,
     source: { ip: endpointText(flow, clientIsA), port: clientIsA ? flow.aPort : flow.bPort },
@@ -197,7 +198,7 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection, e: Enrichme
       },
     },
   };
-  return markHandshakeEvent(event);
+  return event;
 }
 
 /** ECS `tls.client|server.hash`, `x509`, and the leaf's DN strings and dates beside them, when a leaf was seen. */
