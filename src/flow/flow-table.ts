@@ -44,13 +44,7 @@ function eq6(x: Uint8Array | null, y: Uint8Array): boolean {
  * closing) ordered by last packet, so expiry on packet time only ever looks at list heads.
  */
 export class FlowTable {
-  /**
-   * Bucket heads by key, one map per list: open flows, and closing ones. Closed flows stay 5 s
-   * for late retransmissions, so on a busy link they outnumber open ones several times over;
-   * in a map of their own they stay out of the cache lines that almost every packet's lookup
-   * touches (measured on bench handshakes: ~35k flows kept, ~1k open).
-   */
-  private readonly buckets: [Map<number, Flow>, Map<number, Flow>] = [new Map(), new Map()];
+  private readonly buckets = new Map<number, Flow>();
   private readonly heads: [Flow | null, Flow | null] = [null, null];
   private readonly tails: [Flow | null, Flow | null] = [null, null];
   size = 0;
@@ -95,11 +89,19 @@ export class FlowTable {
     }
     // 30 bits: small-integer keys keep the Map on its fast path (larger numbers are boxed).
     key &= 0x3fffffff;
-    // Open flows first: closing ones are many (kept for late retransmissions) and rarely hit.
-    const found = this.find(this.buckets[0], key, p, v6) ?? this.find(this.buckets[1], key, p, v6);
-    if (found !== null) {
-      this.lastFlow = found;
-      return this.touch(found, now);
+    for (let f = this.buckets.get(key) ?? null; f !== null; f = f.bucketNext) {
+      if (f.protocol !== p.protocol || f.ipVersion !== (v6 ? 6 : 4)) continue;
+      if (v6) {
+        if (f.aPort === p.srcPort && f.bPort === p.dstPort && eq6(f.a6, p.src6) && eq6(f.b6, p.dst6)) this.lastDir = 0;
+        else if (f.aPort === p.dstPort && f.bPort === p.srcPort && eq6(f.a6, p.dst6) && eq6(f.b6, p.src6)) this.lastDir = 1;
+        else continue;
+      } else {
+        if (f.a4 === p.src4 && f.b4 === p.dst4 && f.aPort === p.srcPort && f.bPort === p.dstPort) this.lastDir = 0;
+        else if (f.a4 === p.dst4 && f.b4 === p.src4 && f.aPort === p.dstPort && f.bPort === p.srcPort) this.lastDir = 1;
+        else continue;
+      }
+      this.lastFlow = f;
+      return this.touch(f, now);
     }
     if (this.size >= this.limits.maxFlows) this.evictOldest();
     const f = new Flow();
@@ -120,56 +122,14 @@ export class FlowTable {
     f.firstSec = tsSec;
     f.firstNsec = tsNsec;
     f.last = now;
-    this.chain(f, 0);
+    f.bucketNext = this.buckets.get(key) ?? null;
+    this.buckets.set(key, f);
     this.append(f, 0);
     this.size++;
     this.created++;
     this.lastDir = 0;
     this.lastFlow = f;
     return f;
-  }
-
-  /** The flow of packet `p` in one bucket map, or null; sets `lastDir` when found. */
-  private find(buckets: Map<number, Flow>, key: number, p: DecodedPacket, v6: boolean): Flow | null {
-    for (let f = buckets.get(key) ?? null; f !== null; f = f.bucketNext) {
-      if (f.protocol !== p.protocol || f.ipVersion !== (v6 ? 6 : 4)) continue;
-      if (v6) {
-        if (f.aPort === p.srcPort && f.bPort === p.dstPort && eq6(f.a6, p.src6) && eq6(f.b6, p.dst6)) this.lastDir = 0;
-        else if (f.aPort === p.dstPort && f.bPort === p.srcPort && eq6(f.a6, p.dst6) && eq6(f.b6, p.src6)) this.lastDir = 1;
-        else continue;
-      } else {
-        if (f.a4 === p.src4 && f.b4 === p.dst4 && f.aPort === p.srcPort && f.bPort === p.dstPort) this.lastDir = 0;
-        else if (f.a4 === p.dst4 && f.b4 === p.src4 && f.aPort === p.dstPort && f.bPort === p.srcPort) this.lastDir = 1;
-        else continue;
-      }
-      return f;
-    }
-    return null;
-  }
-
-  /** Put a flow at the head of its bucket in the map of list `list`. */
-  private chain(f: Flow, list: 0 | 1): void {
-    const buckets = this.buckets[list];
-    f.bucketNext = buckets.get(f.key) ?? null;
-    buckets.set(f.key, f);
-  }
-
-  /** Take a flow out of its bucket in the map of list `list`. */
-  private unchain(f: Flow, list: 0 | 1): void {
-    const buckets = this.buckets[list];
-    const head = buckets.get(f.key) ?? null;
-    if (head === f) {
-      if (f.bucketNext) buckets.set(f.key, f.bucketNext);
-      else buckets.delete(f.key);
-    } else {
-      for (let g = head; g !== null; g = g.bucketNext) {
-        if (g.bucketNext === f) {
-          g.bucketNext = f.bucketNext;
-          break;
-        }
-      }
-    }
-    f.bucketNext = null;
   }
 
   private touch(f: Flow, now: number): Flow {
@@ -185,8 +145,6 @@ export class FlowTable {
   closing(f: Flow): void {
     if (f.list === 1) return;
     this.unlink(f);
-    this.unchain(f, 0);
-    this.chain(f, 1);
     this.append(f, 1);
   }
 
@@ -229,8 +187,21 @@ export class FlowTable {
   /** Remove one flow now (a new connection reuses its ports). */
   remove(f: Flow, reason: EvictReason): void {
     if (this.lastFlow === f) this.lastFlow = null;
-    this.unchain(f, f.list);
     this.unlink(f);
+    // unchain from the bucket
+    const head = this.buckets.get(f.key) ?? null;
+    if (head === f) {
+      if (f.bucketNext) this.buckets.set(f.key, f.bucketNext);
+      else this.buckets.delete(f.key);
+    } else {
+      for (let g = head; g !== null; g = g.bucketNext) {
+        if (g.bucketNext === f) {
+          g.bucketNext = f.bucketNext;
+          break;
+        }
+      }
+    }
+    f.bucketNext = null;
     this.size--;
     this.evicted[reason]++;
     this.onRemove(f, reason);
