@@ -58,6 +58,10 @@ function finishedLength(suite: number): number {
 const isCertificateVerify = (n: number): boolean => n >= MIN_CERTIFICATE_VERIFY && n <= MAX_CERTIFICATE_VERIFY;
 const isPadding = (p: number): boolean => p > 0 && p <= MAX_PADDING;
 
+function reading(sizes: number[], requested: boolean, presented: boolean, confidence: 'high' | 'medium', pattern: string, padding = 0): FlightReading {
+  return { requested, presented, confidence, pattern, padding, sizes };
+}
+
 /**
  * Padding of a server's TLS 1.3 records, from the length of the last record of its flight when
  * that record is its Finished alone with the same padding as the others; 0 otherwise.
@@ -86,33 +90,25 @@ export function readClientFlight(records: readonly RecordSize[], suite: number, 
   const sizes = inner.map((n) => n + RECORD_OVERHEAD);
   const fin = finishedLength(suite);
   const [a, b = -1, c = -1] = inner;
-  const reading = (requested: boolean, presented: boolean, confidence: 'high' | 'medium', pattern: string, padding = 0): FlightReading => ({
-    requested,
-    presented,
-    confidence,
-    pattern,
-    padding,
-    sizes,
-  });
 
   // 1. exact
-  if (a === fin) return reading(false, false, 'high', 'Finished alone');
-  if (a === EMPTY_CERTIFICATE && b === fin) return reading(true, false, 'high', 'empty Certificate, Finished');
-  if (a === EMPTY_CERTIFICATE + fin) return reading(true, false, 'high', 'empty Certificate + Finished in one record');
+  if (a === fin) return reading(sizes, false, false, 'high', 'Finished alone');
+  if (a === EMPTY_CERTIFICATE && b === fin) return reading(sizes, true, false, 'high', 'empty Certificate, Finished');
+  if (a === EMPTY_CERTIFICATE + fin) return reading(sizes, true, false, 'high', 'empty Certificate + Finished in one record');
   if (a >= MIN_CERTIFICATE) {
-    if (isCertificateVerify(b) && c === fin) return reading(true, true, 'high', 'Certificate, CertificateVerify, Finished');
-    if (b === fin) return reading(true, true, 'medium', 'Certificate + CertificateVerify in one record, Finished');
+    if (isCertificateVerify(b) && c === fin) return reading(sizes, true, true, 'high', 'Certificate, CertificateVerify, Finished');
+    if (b === fin) return reading(sizes, true, true, 'medium', 'Certificate + CertificateVerify in one record, Finished');
   }
   // 2. the same padding on every record
   const p = a - EMPTY_CERTIFICATE;
-  if (isPadding(p) && b === fin + p) return reading(true, false, 'high', 'empty Certificate, Finished', p);
+  if (isPadding(p) && b === fin + p) return reading(sizes, true, false, 'high', 'empty Certificate, Finished', p);
   const q = c - fin;
-  if (isPadding(q) && a - q >= MIN_CERTIFICATE && isCertificateVerify(b - q)) return reading(true, true, 'high', 'Certificate, CertificateVerify, Finished', q);
+  if (isPadding(q) && a - q >= MIN_CERTIFICATE && isCertificateVerify(b - q)) return reading(sizes, true, true, 'high', 'Certificate, CertificateVerify, Finished', q);
   // 3. too small for a certificate
-  if (a < MIN_CERTIFICATE && isPadding(a - fin)) return reading(false, false, 'medium', 'Finished (or an empty Certificate with it)', a - fin);
+  if (a < MIN_CERTIFICATE && isPadding(a - fin)) return reading(sizes, false, false, 'medium', 'Finished (or an empty Certificate with it)', a - fin);
   // 4. a whole flight in one record
   if (!earlyDataOffered && a >= MIN_CERTIFICATE + MIN_CERTIFICATE_VERIFY + fin) {
-    return reading(true, true, 'medium', 'Certificate + CertificateVerify + Finished in one record');
+    return reading(sizes, true, true, 'medium', 'Certificate + CertificateVerify + Finished in one record');
   }
   return `client flight sizes ${sizes.join(',')} match no known pattern (post-handshake authentication, or a flight not seen whole?)`;
 }
