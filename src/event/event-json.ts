@@ -1,4 +1,5 @@
-import { objectJson, sharedJson } from '../util/shared-json.js';
+import { isShared, objectJson, sharedJson } from '../util/shared-json.js';
+import type { HelloFacts } from './hello-profile.js';
 
 /**
  * Event JSON text, the same as JSON.stringify gives (test/event/event-json.test.ts holds them
@@ -68,10 +69,53 @@ export function markHandshakeEvent<T extends object>(event: T): T {
 
 /** The JSON text of an event (one line, no newline). */
 export function eventJson(event: Record<string, unknown>): string {
-  return (event as Record<symbol, unknown>)[BUILT_HANDSHAKE] === true ? handshakeJson(event as Obj) : JSON.stringify(event);
+  const brand = (event as Record<symbol, unknown>)[BUILT_HANDSHAKE];
+  if (brand === undefined) return JSON.stringify(event);
+  return handshakeJson(event as Obj, brand === true ? undefined : (brand as HelloFacts));
 }
 
-function handshakeJson(e: Obj): string {
+/**
+ * Runs of the event that a stack's shared facts (hello-profile.ts) determine, written once per
+ * facts object: the fingerprint strings, and the client offer's lists on either side of its
+ * ALPN. A run is used only while the event's own fields are the very values it was written from.
+ */
+interface FactRuns {
+  fingerprints: string;
+  offerHead: string;
+  offerLists: string;
+  version: number;
+}
+const runs = new WeakMap<HelloFacts, FactRuns>();
+
+function factRuns(f: HelloFacts, clientVersion: number): FactRuns | undefined {
+  let r = runs.get(f);
+  if (r === undefined) {
+    if (!isShared(f)) return undefined; // per-connection facts (a permuted extension order): nothing to keep
+    const o = f.offer;
+    // Joined, not concatenated: flat strings, copied whole into every event.
+    r = {
+      fingerprints: ['"ja4":"', f.ja4.ja4, '","ja4_r":"', f.ja4.ja4_r, '","ja4_o":"', f.ja4.ja4_o, '","ja4_ro":"', f.ja4.ja4_ro, '","ja3_string":"', f.ja3.string, '",'].join(''),
+      offerHead: ['{"version":', clientVersion, ',"versions":', numbers(o.versions), ',"cipher_suites":', numbers(o.suites), ',"extensions":', numbers(f.extensions)].join(''),
+      offerLists: [
+        ',"supported_groups":',
+        numbers(o.supportedGroups),
+        ',"signature_algorithms":',
+        numbers(o.signatureAlgorithms),
+        ',"ec_point_formats":',
+        numbers(o.ecPointFormats),
+        ',"key_share_groups":',
+        numbers(o.keyShareGroups),
+        ',"psk_key_exchange_modes":',
+        numbers(o.pskKeyExchangeModes),
+      ].join(''),
+      version: clientVersion,
+    };
+    runs.set(f, r);
+  }
+  return r;
+}
+
+function handshakeJson(e: Obj, facts: HelloFacts | undefined): string {
   const t = e.tls as Obj;
   const x = e.tlsscope as Obj;
   let s =
@@ -83,13 +127,30 @@ function handshakeJson(e: Obj): string {
   s += '"established":' + t.established + ',"resumed":' + t.resumed;
   if (t.next_protocol !== undefined) s += ',"next_protocol":' + wire(t.next_protocol);
   s += ',"client":' + tlsSide(t.client) + ',"server":' + tlsSide(t.server) + '},"tlsscope":{';
-  if (x.ja4 !== undefined) s += '"ja4":"' + x.ja4 + '",';
-  if (x.ja4_r !== undefined) s += '"ja4_r":"' + x.ja4_r + '",';
-  if (x.ja4_o !== undefined) s += '"ja4_o":"' + x.ja4_o + '",';
-  if (x.ja4_ro !== undefined) s += '"ja4_ro":"' + x.ja4_ro + '",';
-  if (x.ja3_string !== undefined) s += '"ja3_string":"' + x.ja3_string + '",';
+  const c = x.client as Obj | undefined;
+  const r = facts !== undefined && c !== undefined ? factRuns(facts, c.version) : undefined;
+  if (r !== undefined && x.ja4 === facts!.ja4.ja4 && x.ja4_r === facts!.ja4.ja4_r && x.ja4_o === facts!.ja4.ja4_o && x.ja4_ro === facts!.ja4.ja4_ro && x.ja3_string === facts!.ja3.string) {
+    s += r.fingerprints;
+  } else {
+    if (x.ja4 !== undefined) s += '"ja4":"' + x.ja4 + '",';
+    if (x.ja4_r !== undefined) s += '"ja4_r":"' + x.ja4_r + '",';
+    if (x.ja4_o !== undefined) s += '"ja4_o":"' + x.ja4_o + '",';
+    if (x.ja4_ro !== undefined) s += '"ja4_ro":"' + x.ja4_ro + '",';
+    if (x.ja3_string !== undefined) s += '"ja3_string":"' + x.ja3_string + '",';
+  }
   if (x.ja3s_string !== undefined) s += '"ja3s_string":"' + x.ja3s_string + '",';
-  if (x.client !== undefined) s += '"client":' + clientOffer(x.client) + ',';
+  if (c !== undefined) {
+    const o = facts?.offer;
+    const head = r !== undefined && c.version === r.version && c.versions === o!.versions && c.cipher_suites === o!.suites && c.extensions === facts!.extensions;
+    const lists =
+      r !== undefined &&
+      c.supported_groups === o!.supportedGroups &&
+      c.signature_algorithms === o!.signatureAlgorithms &&
+      c.ec_point_formats === o!.ecPointFormats &&
+      c.key_share_groups === o!.keyShareGroups &&
+      c.psk_key_exchange_modes === o!.pskKeyExchangeModes;
+    s += '"client":' + clientOffer(c, head ? r.offerHead : undefined, lists ? r.offerLists : undefined) + ',';
+  }
   if (x.server !== undefined) s += '"server":' + serverHello(x.server) + ',';
   s += '"certificates_visible":' + x.certificates_visible;
   if (x.certificates_unseen !== undefined) s += ',"certificates_unseen":"' + x.certificates_unseen + '"';
@@ -122,11 +183,14 @@ function tlsSide(c: Obj): string {
 }
 
 /** `tlsscope.client`. */
-function clientOffer(c: Obj): string {
-  let s = '{"version":' + c.version + ',"versions":' + numbers(c.versions) + ',"cipher_suites":' + numbers(c.cipher_suites) + ',"extensions":' + numbers(c.extensions);
+function clientOffer(c: Obj, head: string | undefined, lists: string | undefined): string {
+  let s = head ?? '{"version":' + c.version + ',"versions":' + numbers(c.versions) + ',"cipher_suites":' + numbers(c.cipher_suites) + ',"extensions":' + numbers(c.extensions);
   if (c.alpn !== undefined) s += ',"alpn":' + wireList(c.alpn);
-  s += ',"supported_groups":' + numbers(c.supported_groups) + ',"signature_algorithms":' + numbers(c.signature_algorithms) + ',"ec_point_formats":' + numbers(c.ec_point_formats);
-  s += ',"key_share_groups":' + numbers(c.key_share_groups) + ',"psk_key_exchange_modes":' + numbers(c.psk_key_exchange_modes);
+  if (lists !== undefined) s += lists;
+  else {
+    s += ',"supported_groups":' + numbers(c.supported_groups) + ',"signature_algorithms":' + numbers(c.signature_algorithms) + ',"ec_point_formats":' + numbers(c.ec_point_formats);
+    s += ',"key_share_groups":' + numbers(c.key_share_groups) + ',"psk_key_exchange_modes":' + numbers(c.psk_key_exchange_modes);
+  }
   if (c.server_names !== undefined) s += ',"server_names":' + wireList(c.server_names);
   s += ',"session_id_length":' + c.session_id_length;
   if (c.session_ticket !== undefined) s += ',"session_ticket":' + c.session_ticket;

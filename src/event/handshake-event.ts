@@ -107,7 +107,7 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection, e: Enrichme
   const ecsVer = version !== undefined ? ecsVersion(version) : undefined;
 
   const event: HandshakeEvent = {
-    [BUILT_HANDSHAKE]: true,
+    [BUILT_HANDSHAKE]: facts ?? true,
     '@timestamp': rfc3339(tsSec, tsNsec),
     event: established ? EVENT_SUCCESS : EVENT_FAILURE,
     source: { ip: endpointText(flow, clientIsA), port: clientIsA ? flow.aPort : flow.bPort },

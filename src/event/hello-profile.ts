@@ -4,6 +4,7 @@ import { hex4 } from '../enrich/fingerprints/common.js';
 import { ja3, ja4, type Ja3, type Ja4, type Ja4Transport } from '../enrich/fingerprints/index.js';
 import { hashHex } from '../util/hash.js';
 import { FlatMemo } from '../util/memo.js';
+import { markShared } from '../util/shared-json.js';
 import { clientOffer, offeredExtensions, type ClientOffer } from './offer-lists.js';
 
 /**
@@ -18,6 +19,7 @@ import { clientOffer, offeredExtensions, type ClientOffer } from './offer-lists.
  * implementations (ja3.ts, ja4.ts, offer-lists.ts); a test holds this module equal to them on
  * every corpus hello and on permutations of each.
  */
+/** Facts shared by every connection of a stack that keeps its extension order are marked shared (util/shared-json.ts). */
 export interface HelloFacts {
   offer: ClientOffer;
   /** Extension types in wire order, GREASE removed. */
@@ -68,7 +70,7 @@ function newProfile(ch: ClientHello, transport: Ja4Transport): Profile {
     ja4oHead: o[0] + '_' + o[1] + '_',
     ja4roHead: r[0] + '_' + r[1] + '_',
     sigSuffix: r.length > 3 ? '_' + r[3] : '',
-    first: { offer, extensions: offeredExtensions(ch.ext.types), ja3: j3, ja4: j4 },
+    first: markShared({ offer, extensions: offeredExtensions(ch.ext.types), ja3: j3, ja4: j4 }),
     firstTypes: ch.ext.types.map(blind),
   };
 }

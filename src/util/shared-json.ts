@@ -14,6 +14,11 @@ export function markShared<T extends object>(o: T): T {
   return o;
 }
 
+/** Whether an object was marked shared. */
+export function isShared(o: object): boolean {
+  return shareable.has(o);
+}
+
 /** JSON.stringify(o), made once for a shared object. */
 export function objectJson(o: object): string {
   let t = texts.get(o);

@@ -118,6 +118,20 @@ describe('eventJson: the same text as JSON.stringify', () => {
     expect(eventJson(e)).toBe(JSON.stringify(e));
   });
 
+  it('uses the runs written from the facts of a stack only while the event still holds those values', () => {
+    const base = handshakes(full).find((e) => (e.tlsscope as any).client?.alpn?.length > 0) as any;
+    expect(base).toBeDefined();
+    // a spread keeps the builder's brand (and with it the facts the runs are written from)
+    const changed = [
+      { ...base, tlsscope: { ...base.tlsscope, ja4_o: 't13d0000h2_000000000000_000000000000' } },
+      { ...base, tlsscope: { ...base.tlsscope, client: { ...base.tlsscope.client, cipher_suites: [4865, 4866] } } },
+      { ...base, tlsscope: { ...base.tlsscope, client: { ...base.tlsscope.client, version: 769 } } },
+      { ...base, tlsscope: { ...base.tlsscope, client: { ...base.tlsscope.client, key_share_groups: [29] } } },
+      { ...base, tlsscope: { ...base.tlsscope, client: { ...base.tlsscope.client, alpn: ['x"y'] } } },
+    ];
+    for (const e of [base, ...changed, base]) expect(eventJson(e)).toBe(JSON.stringify(e));
+  });
+
   it('takes only events built as handshakes: anything else of that dataset goes to JSON.stringify', () => {
     const odd = { event: { dataset: 'tlsscope.handshake' }, i: 1 };
     expect(eventJson(odd)).toBe('{"event":{"dataset":"tlsscope.handshake"},"i":1}');
