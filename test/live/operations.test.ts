@@ -76,6 +76,8 @@ describe('tlsscope live operations', () => {
     ].join('\n'));
     const live = net.start(net.server, process.execPath, [cli, 'live', '--config', cfg, '--stats-interval', '1'], 60_000);
     await waitFor(() => logLines(live.stderr()).some((l) => l.msg === 'metrics and health endpoints up'), 15_000, 'the metrics endpoint from the file');
+    // the two start-up lines come in either order
+    await waitFor(() => logLines(live.stderr()).some((l) => l.msg === 'capturing'), 15_000, 'capture to start');
     const capturing = logLines(live.stderr()).find((l) => l.msg === 'capturing');
     expect(capturing?.interfaces).toEqual([net.server.ifname]);
     // 1 s from the flag, not 30 s from the file: two stats events arrive quickly.
