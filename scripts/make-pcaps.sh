@@ -818,6 +818,19 @@ SRV_EC=(--cert "$CERTS/server-ec.pem" --key "$CERTS/server-ec.key")
 CLI_RSA=(--cert "$CERTS/client-rsa.pem" --key "$CERTS/client-rsa.key")
 CLI_EC=(--cert "$CERTS/client-ec.pem" --key "$CERTS/client-ec.key")
 
+# A server that requires a client certificate (RSA server certificate): a client that sends one,
+# then one of the server's own stack that sends none, which the server refuses.
+x_required() { # server-stack client-stack version cipher key-kind client-cert-args...
+  local ss=$1 cs=$2 v=$3 c=$4 kind=$5
+  shift 5
+  xsrv "$ss" --max "$v" --accept 2 --client-auth require "${SRV_RSA[@]}"
+  expect v="$v" cipher="$c" ccr=true ccp=true note="$ss server, $cs client, client certificate required, $kind client certificate"
+  xcli "$cs" --max "$v" --expect-peer-cert yes "$@"
+  expect v="$v" cipher="$c" ccr=true ccp=false est=false note="$ss server and client, client certificate required, none sent: server aborts"
+  xcli "$ss" --max "$v" --expect-fail
+  srv_done
+}
+
 sc_go() { # 1.2|1.3
   local v=$1 c_rsa c_ec
   begin "go-tls${v/./}"
@@ -835,12 +848,7 @@ sc_go() { # 1.2|1.3
   expect v="$v" cipher=$c_ec ccr=true ccp=true note="Go, ECDSA server, client certificate optional, RSA client certificate"
   xcli go --max "$v" --expect-peer-cert yes "${CLI_RSA[@]}"
   srv_done
-  xsrv go --max "$v" --accept 2 --client-auth require "${SRV_RSA[@]}"
-  expect v="$v" cipher=$c_rsa ccr=true ccp=true note="Go, client certificate required, ECDSA client certificate"
-  xcli go --max "$v" --expect-peer-cert yes "${CLI_EC[@]}"
-  expect v="$v" cipher=$c_rsa ccr=true ccp=false est=false note="Go, client certificate required, none sent: server aborts"
-  xcli go --max "$v" --expect-fail
-  srv_done
+  x_required go go "$v" "$c_rsa" ECDSA "${CLI_EC[@]}"
   finish
 }
 
@@ -858,12 +866,7 @@ sc_java() { # 1.2|1.3
   expect v="$v" cipher=$c ccr=true ccp=false note="Java, client certificate optional, none sent"
   xcli java --max "$v" --expect-peer-cert no
   srv_done
-  xsrv java --max "$v" --accept 2 --client-auth require "${SRV_RSA[@]}"
-  expect v="$v" cipher=$c ccr=true ccp=true note="Java server, Go client, client certificate required, RSA client certificate"
-  xcli go --max "$v" --expect-peer-cert yes "${CLI_RSA[@]}"
-  expect v="$v" cipher=$c ccr=true ccp=false est=false note="Java, client certificate required, none sent: server aborts"
-  xcli java --max "$v" --expect-fail
-  srv_done
+  x_required java go "$v" "$c" RSA "${CLI_RSA[@]}"
   finish
 }
 

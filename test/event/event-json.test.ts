@@ -1,4 +1,3 @@
-import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ENRICH_OPTIONS, Enricher } from '../../src/enrich/enricher.js';
@@ -8,20 +7,7 @@ import { eventJson, markHandshakeEvent } from '../../src/event/event-json.js';
 import { Sensor } from '../../src/sensor.js';
 import { readCapture } from '../../src/source/file-source.js';
 import { markShared, objectJson, sharedJson } from '../../src/util/shared-json.js';
-import { corpusRoot, pcapsDir } from '../support/paths.js';
-
-function capturesIn(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = path.join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(pcap|pcapng|cap|trace)$/.test(name)) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
-}
+import { capturesUnder, corpusRoot, pcapsDir } from '../support/paths.js';
 
 /** Every event object as built (not a JSON copy: shared objects keep their identity). */
 async function eventsOf(files: string[], enabled: boolean, extra: { caFiles?: string[]; policyFile?: string } = {}): Promise<Record<string, unknown>[]> {
@@ -45,15 +31,15 @@ let bare: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
   const files = [
-    ...capturesIn(path.join(corpusRoot, 'zeek/traces')),
-    ...capturesIn(path.join(corpusRoot, 'ja4/pcaps')),
-    ...capturesIn(path.join(corpusRoot, 'ja3')),
-    ...capturesIn(pcapsDir),
+    ...capturesUnder(path.join(corpusRoot, 'zeek/traces')),
+    ...capturesUnder(path.join(corpusRoot, 'ja4/pcaps')),
+    ...capturesUnder(path.join(corpusRoot, 'ja3')),
+    ...capturesUnder(pcapsDir),
   ];
   full = [
     ...(await eventsOf(files, true)),
     // the findings captures under their own trust anchor and policy: trusted chains, policy findings
-    ...(await eventsOf(capturesIn(pcapsDir).filter((f) => path.basename(f).startsWith('findings-')), true, {
+    ...(await eventsOf(capturesUnder(pcapsDir).filter((f) => path.basename(f).startsWith('findings-')), true, {
       caFiles: [path.join(pcapsDir, 'findings-ca.pem')],
       policyFile: path.join(pcapsDir, 'findings-policy.yaml'),
     })),

@@ -1,4 +1,3 @@
-import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,21 +7,12 @@ import { helloFacts, type HelloFacts } from '../../src/event/hello-profile.js';
 import { clientOffer, offeredExtensions } from '../../src/event/offer-lists.js';
 import { Sensor } from '../../src/sensor.js';
 import { readCapture } from '../../src/source/file-source.js';
-import { corpusRoot, pcapsDir } from '../support/paths.js';
+import { capturesUnder, corpusRoot, pcapsDir } from '../support/paths.js';
 
 /** Every first ClientHello of every capture under `dir`, with the transport JA4 gives it. */
 async function hellosIn(dir: string): Promise<[ClientHello, Ja4Transport][]> {
-  const files: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = path.join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(pcap|pcapng|cap|trace)$/.test(name)) files.push(p);
-    }
-  };
-  walk(dir);
   const out: [ClientHello, Ja4Transport][] = [];
-  for (const file of files) {
+  for (const file of capturesUnder(dir)) {
     const sensor = new Sensor((_flow, conn) => {
       if (conn.clientHello) out.push([conn.clientHello, conn.dtls ? 'd' : 't']);
     });
