@@ -1,5 +1,6 @@
 import { isTls13Family } from '../../parsers/tls/constants.js';
 import { alertName, cipherName, cipherProperties, sslv2CipherName, versionDetail } from '../registry/names.js';
+import { markShared } from '../util/shared-json.js';
 import type { TlsConnection } from '../tls/connection.js';
 import { REFERENCES, type Finding, type FindingId, type Severity } from './finding-catalog.js';
 import type { KeyReuse } from './inventory.js';
@@ -8,16 +9,13 @@ import { isAllowed, mtlsServiceFor, type Policy, type PolicySubject } from './po
 import { isParsed, type CertificateInfo, type X509Details } from './x509/types.js';
 
 /** Everything the finding rules look at for one connection. */
-/** The result of a rule that finds nothing: one frozen empty list, not one allocation per rule per connection. */
-const NONE: Draft[] = Object.freeze([]) as unknown as Draft[];
-
 export interface FindingContext {
   conn: TlsConnection;
   subject: PolicySubject;
   /** Packet time of the handshake, epoch milliseconds: time-based findings never use the wall clock. */
   atMs: number;
-  serverCertificates: CertificateInfo[];
-  clientCertificates: CertificateInfo[];
+  serverCertificates: readonly CertificateInfo[];
+  clientCertificates: readonly CertificateInfo[];
   /** Chain validation of the server's certificates (absent when none were seen). */
   validation?: { trusted: boolean; reason?: string; detail?: string };
   /** Whether the SNI is covered by the server leaf (absent when there is no SNI or no leaf). */
@@ -29,10 +27,64 @@ export interface FindingContext {
 }
 
 type Draft = Omit<Finding, 'reference'>;
+type Side = 'server' | 'client';
+
+/**
+ * Findings are shared: a connection gets the very Finding object every other connection with
+ * the same cause got (one suite, one certificate at one position, one chain's verdict), made
+ * once per policy (severity, disabled ids, reference applied then), frozen, and marked so its
+ * JSON is written once (event-json.ts). Most connections repeat a handful of causes, so the
+ * rules cost a few comparisons and a lookup; with no finding they allocate nothing.
+ *
+ * `null` in a memo: the cause was looked at and gives nothing (a benign suite, a disabled id).
+ */
+class Memo {
+  readonly versions = new Map<number, Finding | null>();
+  readonly ciphers = new Map<number, Finding | null>();
+  readonly noFs = new Map<number, Finding | null>();
+  /** Per certificate, by place (side and position): weak_key, weak_signature. */
+  readonly keys = new WeakMap<X509Details, (Finding | null)[]>();
+  readonly signatures = new WeakMap<X509Details, (Finding | null)[]>();
+  /** Per leaf and side: the last validity finding, with the day count its message gives. */
+  readonly validity = new WeakMap<X509Details, { key: number; finding: Finding | null }[]>();
+  readonly selfSigned = new WeakMap<X509Details, Finding | null>();
+  readonly untrusted = new WeakMap<object, Finding | null>();
+  readonly hostnames = new WeakMap<X509Details, Map<string, Finding | null>>();
+  readonly texts = new Map<string, Finding | null>();
+  readonly alerts = new Map<number, Finding | null>();
+  readonly dh = new Map<number, Finding | null>();
+  /** By what the client did: offered secure renegotiation, did not, hello not seen. */
+  readonly renegotiation: (Finding | null | undefined)[] = [];
+
+  constructor(readonly policy: Policy) {}
+
+  /** The finding a draft becomes under this policy (null when disabled): frozen and shared. */
+  make(d: Draft): Finding | null {
+    if (this.policy.disabled.has(d.id)) return null;
+    const f = d as Finding;
+    f.severity = this.policy.severity.get(d.id) ?? d.severity;
+    f.reference = REFERENCES[d.id];
+    if (f.certificate) Object.freeze(f.certificate);
+    return markShared(Object.freeze(f));
+  }
+}
+
+const memos = new WeakMap<Policy, Memo>();
+
+function memoOf(policy: Policy): Memo {
+  let m = memos.get(policy);
+  if (m === undefined) {
+    m = new Memo(policy);
+    memos.set(policy, m);
+  }
+  return m;
+}
 
 const DAY_MS = 86_400_000;
-/** Alerts by which a peer says it rejected a certificate (RFC 8446 §6.2). */
+/** Alerts by which a peer says it rejected a certificate (RFC 8446 section 6.2). */
 const CERTIFICATE_ALERTS = new Set([42, 43, 44, 45, 46, 48, 49, 116]);
+/** Certificates of one chain the place memo distinguishes (a chain of more gets no memo past it). */
+const PLACES = 16;
 
 function versionOf(conn: TlsConnection): number | undefined {
   if (conn.serverHello) return conn.serverHello.selectedVersion;
@@ -50,24 +102,45 @@ const DEPRECATED = new Map<number, Severity>([
   [0xfeff, 'medium'],
 ]);
 
-function deprecatedProtocol(ctx: FindingContext): Draft[] {
-  const v = versionOf(ctx.conn);
-  if (v === undefined) return NONE;
-  const sev = DEPRECATED.get(v);
-  return sev ? [{ id: 'deprecated_protocol', severity: sev, message: `negotiated ${versionText(v)}, deprecated by RFC 8996/7568/6176` }] : NONE;
+type Out = Finding[];
+
+function add(out: Out, f: Finding | null): void {
+  if (f !== null) out.push(f);
 }
 
-function weakCipher(ctx: FindingContext): Draft[] {
+function deprecatedProtocol(ctx: FindingContext, m: Memo, out: Out): void {
+  const v = versionOf(ctx.conn);
+  if (v === undefined) return;
+  let f = m.versions.get(v);
+  if (f === undefined) {
+    const sev = DEPRECATED.get(v);
+    f = sev ? m.make({ id: 'deprecated_protocol', severity: sev, message: `negotiated ${versionText(v)}, deprecated by RFC 8996/7568/6176` }) : null;
+    m.versions.set(v, f);
+  }
+  add(out, f);
+}
+
+function weakCipher(ctx: FindingContext, m: Memo, out: Out): void {
   const conn = ctx.conn;
+  let key: number;
   if (conn.sslv2ServerHello) {
     const kind = conn.sslv2CipherKind ?? conn.sslv2ServerHello.cipherKinds[0];
-    return kind === undefined ? NONE : [{ id: 'weak_cipher', severity: 'critical', message: `negotiated SSL 2.0 cipher ${sslv2CipherName(kind)}` }];
+    if (kind === undefined) return;
+    key = 0x1000000 + kind;
+  } else if (conn.serverHello) key = conn.serverHello.cipherSuite;
+  else return;
+  let f = m.ciphers.get(key);
+  if (f === undefined) {
+    const d = key >= 0x1000000 ? { id: 'weak_cipher' as const, severity: 'critical' as const, message: `negotiated SSL 2.0 cipher ${sslv2CipherName(key - 0x1000000)}` } : weakSuite(key);
+    f = d ? m.make(d) : null;
+    m.ciphers.set(key, f);
   }
-  const sh = conn.serverHello;
-  if (!sh) return NONE;
-  const p = cipherProperties(sh.cipherSuite);
-  if (!p || p.tls13) return NONE;
-  const name = cipherName(sh.cipherSuite);
+  add(out, f);
+}
+
+function weakSuite(suite: number): Draft | undefined {
+  const p = cipherProperties(suite);
+  if (!p || p.tls13) return undefined;
   const why: [Severity, string][] = [];
   if (p.cipher === 'NULL') why.push(['critical', 'no encryption']);
   if (p.authentication === 'anon') why.push(['critical', 'anonymous key exchange']);
@@ -76,196 +149,334 @@ function weakCipher(ctx: FindingContext): Draft[] {
   if (p.cipher === 'DES' || p.cipher === 'RC2') why.push(['high', p.cipher]);
   if (p.cipher === '3DES') why.push(['medium', '3DES (64-bit block, SWEET32)']);
   if (p.mac === 'MD5') why.push(['medium', 'MD5 MAC']);
-  if (why.length === 0) return NONE;
+  if (why.length === 0) return undefined;
   const worst = why.map((w) => w[0]).sort((a, b) => rank(b) - rank(a))[0];
-  return [{ id: 'weak_cipher', severity: worst, message: `negotiated ${name}: ${why.map((w) => w[1]).join(', ')}` }];
+  return { id: 'weak_cipher', severity: worst, message: `negotiated ${cipherName(suite)}: ${why.map((w) => w[1]).join(', ')}` };
 }
 
-function noForwardSecrecy(ctx: FindingContext): Draft[] {
+/** The memo key of TLS 1.3 resumption with psk_ke (no suite number reaches it). */
+const PSK_KE = -1;
+
+function noForwardSecrecy(ctx: FindingContext, m: Memo, out: Out): void {
   const sh = ctx.conn.serverHello;
-  if (!sh) return NONE;
+  if (!sh) return;
+  let key: number;
   if (ctx.conn.tls13) {
-    // psk_ke resumption: no (EC)DHE share in the ServerHello (RFC 8446 §4.2.9).
-    if (ctx.conn.resumed && sh.ext.keyShareGroups.length === 0) {
-      return [{ id: 'no_forward_secrecy', severity: 'low', message: 'TLS 1.3 resumption with psk_ke: no (EC)DHE key share' }];
+    // psk_ke resumption: no (EC)DHE share in the ServerHello (RFC 8446 section 4.2.9).
+    if (!ctx.conn.resumed || sh.ext.keyShareGroups.length > 0) return;
+    key = PSK_KE;
+  } else key = sh.cipherSuite;
+  let f = m.noFs.get(key);
+  if (f === undefined) {
+    f = null;
+    if (key === PSK_KE) f = m.make({ id: 'no_forward_secrecy', severity: 'low', message: 'TLS 1.3 resumption with psk_ke: no (EC)DHE key share' });
+    else {
+      const p = cipherProperties(key);
+      if (p && !(p.forwardSecrecy || p.scsv || p.cipher === 'NULL' || p.authentication === 'anon')) {
+        f = m.make({ id: 'no_forward_secrecy', severity: 'medium', message: `negotiated ${cipherName(key)}: ${p.keyExchange} key exchange, no forward secrecy` });
+      }
     }
-    return NONE;
+    m.noFs.set(key, f);
   }
-  const p = cipherProperties(sh.cipherSuite);
-  if (!p || p.forwardSecrecy || p.scsv || p.cipher === 'NULL' || p.authentication === 'anon') return NONE;
-  return [{ id: 'no_forward_secrecy', severity: 'medium', message: `negotiated ${cipherName(sh.cipherSuite)}: ${p.keyExchange} key exchange, no forward secrecy` }];
+  add(out, f);
 }
 
 function rank(s: Severity): number {
   return s === 'critical' ? 3 : s === 'high' ? 2 : s === 'medium' ? 1 : 0;
 }
 
-function certRef(c: X509Details, position: number, side: 'server' | 'client'): Finding['certificate'] {
+function certRef(c: X509Details, position: number, side: Side): Finding['certificate'] {
   return { sha256: c.sha256, subject: c.subject.dn, position, side };
 }
 
-type Placed = [X509Details, number, 'server' | 'client'];
-
-/** The parsed certificates of both chains with their places; computed once per connection (rules share it). */
-function parsedCertificates(ctx: FindingContext): Placed[] {
-  const c = ctx as FindingContext & { placed?: Placed[] };
-  if (c.placed) return c.placed;
-  const out: Placed[] = [];
-  ctx.serverCertificates.forEach((cert, i) => isParsed(cert) && out.push([cert, i, 'server']));
-  ctx.clientCertificates.forEach((cert, i) => isParsed(cert) && out.push([cert, i, 'client']));
-  c.placed = out;
-  return out;
+/** A finding about one certificate at one place, from a per-certificate memo; made by `make` on the first sighting there. */
+function placed(
+  memo: WeakMap<X509Details, (Finding | null)[]>,
+  c: X509Details,
+  i: number,
+  side: Side,
+  make: (c: X509Details, i: number, side: Side) => Finding | null,
+): Finding | null {
+  if (i >= PLACES) return make(c, i, side);
+  let slots = memo.get(c);
+  if (slots === undefined) {
+    slots = [];
+    memo.set(c, slots);
+  }
+  const at = side === 'server' ? i : PLACES + i;
+  let f = slots[at];
+  if (f === undefined) {
+    f = make(c, i, side);
+    slots[at] = f;
+  }
+  return f;
 }
 
-function weakKeys(ctx: FindingContext): Draft[] {
-  const out: Draft[] = [];
-  for (const [c, i, side] of parsedCertificates(ctx)) {
-    const alg = c.public_key_algorithm;
-    const bits = c.public_key_size;
-    if (bits === undefined) continue;
-    let sev: Severity | undefined;
-    if (alg === 'rsa' || alg === 'rsa-pss' || alg === 'dsa') sev = bits < 1024 ? 'critical' : bits < 2048 ? 'high' : undefined;
-    else if (alg === 'ec') sev = bits < 224 ? 'critical' : bits < 256 ? 'high' : undefined;
-    if (!sev) continue;
-    out.push({
-      id: 'weak_key',
-      severity: sev,
-      message: `${side} certificate #${i} (${c.subject.dn}) has a ${bits}-bit ${alg.toUpperCase()} key`,
-      certificate: certRef(c, i, side),
-    });
-  }
-  return out;
-}
-
-function weakSignatures(ctx: FindingContext): Draft[] {
-  const out: Draft[] = [];
-  for (const [c, i, side] of parsedCertificates(ctx)) {
-    // A trust anchor's own signature protects nothing (RFC 5280 §6.1): only issued certificates count.
-    if (c.self_signed) continue;
-    const h = c.signature_hash;
-    const sev: Severity | undefined = h === 'md5' || h === 'md2' ? 'high' : h === 'sha1' ? 'medium' : undefined;
-    if (!sev) continue;
-    out.push({
-      id: 'weak_signature',
-      severity: sev,
-      message: `${side} certificate #${i} (${c.subject.dn}) is signed with ${c.signature_algorithm}`,
-      certificate: certRef(c, i, side),
-    });
-  }
-  return out;
-}
-
-/** Validity of the leaf of each side at packet time (a CA's dates are the chain validation's concern). */
-function validity(ctx: FindingContext): Draft[] {
-  const out: Draft[] = [];
-  for (const side of ['server', 'client'] as const) {
-    const leaf = (side === 'server' ? ctx.serverCertificates : ctx.clientCertificates)[0];
-    if (!leaf || !isParsed(leaf)) continue;
-    const d = leafValidity(ctx, leaf, side);
-    if (d) out.push(d);
-  }
-  return out;
-}
-
-function leafValidity(ctx: FindingContext, leaf: X509Details, side: 'server' | 'client'): Draft | undefined {
-  const at = ctx.atMs;
-  const ref = (): Finding['certificate'] => certRef(leaf, 0, side);
-  if (at > leaf.not_after_ms) {
-    const days = Math.floor((at - leaf.not_after_ms) / DAY_MS);
-    return { id: 'expired', severity: 'high', message: `${side} certificate (${leaf.subject.dn}) expired ${leaf.not_after} (${days} days before the handshake)`, certificate: ref() };
-  }
-  if (at < leaf.not_before_ms) {
-    return { id: 'not_yet_valid', severity: 'medium', message: `${side} certificate (${leaf.subject.dn}) is valid only from ${leaf.not_before}`, certificate: ref() };
-  }
-  const left = (leaf.not_after_ms - at) / DAY_MS;
-  if (left <= ctx.policy.expiringSoonDays) {
-    return { id: 'expiring_soon', severity: 'low', message: `${side} certificate (${leaf.subject.dn}) expires ${leaf.not_after}, in ${Math.floor(left)} days`, certificate: ref() };
-  }
+/** The weak_key severity of a certificate's key, if weak. */
+function keyWeakness(c: X509Details): Severity | undefined {
+  const alg = c.public_key_algorithm;
+  const bits = c.public_key_size;
+  if (bits === undefined) return undefined;
+  if (alg === 'rsa' || alg === 'rsa-pss' || alg === 'dsa') return bits < 1024 ? 'critical' : bits < 2048 ? 'high' : undefined;
+  if (alg === 'ec') return bits < 224 ? 'critical' : bits < 256 ? 'high' : undefined;
   return undefined;
 }
 
-function trust(ctx: FindingContext): Draft[] {
+function weakKeys(ctx: FindingContext, m: Memo, out: Out): void {
+  weakKeysOf(ctx.serverCertificates, 'server', m, out);
+  weakKeysOf(ctx.clientCertificates, 'client', m, out);
+}
+
+function weakKeysOf(certs: readonly CertificateInfo[], side: Side, m: Memo, out: Out): void {
+  for (let i = 0; i < certs.length; i++) {
+    const c = certs[i];
+    if (!isParsed(c) || keyWeakness(c) === undefined) continue;
+    add(
+      out,
+      placed(m.keys, c, i, side, (c, i, side) =>
+        m.make({
+          id: 'weak_key',
+          severity: keyWeakness(c)!,
+          message: `${side} certificate #${i} (${c.subject.dn}) has a ${c.public_key_size}-bit ${c.public_key_algorithm.toUpperCase()} key`,
+          certificate: certRef(c, i, side),
+        }),
+      ),
+    );
+  }
+}
+
+/** The weak_signature severity of an issued certificate's signature, if weak. */
+function signatureWeakness(c: X509Details): Severity | undefined {
+  // A trust anchor's own signature protects nothing (RFC 5280 section 6.1): only issued certificates count.
+  if (c.self_signed) return undefined;
+  const h = c.signature_hash;
+  return h === 'md5' || h === 'md2' ? 'high' : h === 'sha1' ? 'medium' : undefined;
+}
+
+function weakSignatures(ctx: FindingContext, m: Memo, out: Out): void {
+  weakSignaturesOf(ctx.serverCertificates, 'server', m, out);
+  weakSignaturesOf(ctx.clientCertificates, 'client', m, out);
+}
+
+function weakSignaturesOf(certs: readonly CertificateInfo[], side: Side, m: Memo, out: Out): void {
+  for (let i = 0; i < certs.length; i++) {
+    const c = certs[i];
+    if (!isParsed(c) || signatureWeakness(c) === undefined) continue;
+    add(
+      out,
+      placed(m.signatures, c, i, side, (c, i, side) =>
+        m.make({
+          id: 'weak_signature',
+          severity: signatureWeakness(c)!,
+          message: `${side} certificate #${i} (${c.subject.dn}) is signed with ${c.signature_algorithm}`,
+          certificate: certRef(c, i, side),
+        }),
+      ),
+    );
+  }
+}
+
+/** Validity of the leaf of each side at packet time (a CA's dates are the chain validation's concern). */
+function validity(ctx: FindingContext, m: Memo, out: Out): void {
+  const s = ctx.serverCertificates[0];
+  if (s !== undefined && isParsed(s)) leafValidity(ctx, m, s, 0, out);
+  const c = ctx.clientCertificates[0];
+  if (c !== undefined && isParsed(c)) leafValidity(ctx, m, c, 1, out);
+}
+
+const EXPIRED = 1;
+const NOT_YET_VALID = 2;
+const EXPIRING = 3;
+
+/**
+ * A leaf's validity finding. Its message counts days, so the memo keeps, per leaf and side,
+ * the last finding with its kind and day count: every connection of the same day shares it.
+ */
+function leafValidity(ctx: FindingContext, m: Memo, leaf: X509Details, sideIndex: 0 | 1, out: Out): void {
+  const at = ctx.atMs;
+  let kind: number;
+  let days = 0;
+  if (at > leaf.not_after_ms) {
+    kind = EXPIRED;
+    days = Math.floor((at - leaf.not_after_ms) / DAY_MS);
+  } else if (at < leaf.not_before_ms) kind = NOT_YET_VALID;
+  else {
+    const left = (leaf.not_after_ms - at) / DAY_MS;
+    if (left > ctx.policy.expiringSoonDays) return;
+    kind = EXPIRING;
+    days = Math.floor(left);
+  }
+  const key = days * 4 + kind;
+  let last = m.validity.get(leaf);
+  if (last === undefined) {
+    last = [];
+    m.validity.set(leaf, last);
+  }
+  let e = last[sideIndex];
+  if (e === undefined || e.key !== key) {
+    e = { key, finding: m.make(validityDraft(leaf, sideIndex === 0 ? 'server' : 'client', kind, days)) };
+    last[sideIndex] = e;
+  }
+  add(out, e.finding);
+}
+
+function validityDraft(leaf: X509Details, side: Side, kind: number, days: number): Draft {
+  const certificate = certRef(leaf, 0, side);
+  if (kind === EXPIRED) {
+    return { id: 'expired', severity: 'high', message: `${side} certificate (${leaf.subject.dn}) expired ${leaf.not_after} (${days} days before the handshake)`, certificate };
+  }
+  if (kind === NOT_YET_VALID) {
+    return { id: 'not_yet_valid', severity: 'medium', message: `${side} certificate (${leaf.subject.dn}) is valid only from ${leaf.not_before}`, certificate };
+  }
+  return { id: 'expiring_soon', severity: 'low', message: `${side} certificate (${leaf.subject.dn}) expires ${leaf.not_after}, in ${days} days`, certificate };
+}
+
+function trust(ctx: FindingContext, m: Memo, out: Out): void {
   const leaf = ctx.serverCertificates[0];
-  if (!leaf || !isParsed(leaf)) return NONE;
-  const out: Draft[] = [];
+  if (!leaf || !isParsed(leaf)) return;
   if (leaf.self_signed) {
-    out.push({ id: 'self_signed', severity: 'medium', message: `server certificate (${leaf.subject.dn}) is self-signed`, certificate: certRef(leaf, 0, 'server') });
+    let f = m.selfSigned.get(leaf);
+    if (f === undefined) {
+      f = m.make({ id: 'self_signed', severity: 'medium', message: `server certificate (${leaf.subject.dn}) is self-signed`, certificate: certRef(leaf, 0, 'server') });
+      m.selfSigned.set(leaf, f);
+    }
+    add(out, f);
   }
   // Reported as well for a self-signed leaf: one is a property, the other the verdict, and a
   // self-signed certificate pinned through --ca-file is trusted.
   const v = ctx.validation;
-  if (v && !v.trusted) {
+  if (!v || v.trusted) return;
+  // A validation outcome is reused for its exact chain (Enricher.validate), so it names the leaf too.
+  let f = m.untrusted.get(v);
+  if (f === undefined || (f !== null && f.certificate!.sha256 !== leaf.sha256)) {
     const detail = v.detail ? ` (${v.detail})` : '';
-    out.push({ id: 'untrusted_chain', severity: 'high', reason: v.reason, message: `server chain for ${leaf.subject.dn} does not validate: ${v.reason ?? 'unknown reason'}${detail}`, certificate: certRef(leaf, 0, 'server') });
+    f = m.make({ id: 'untrusted_chain', severity: 'high', reason: v.reason, message: `server chain for ${leaf.subject.dn} does not validate: ${v.reason ?? 'unknown reason'}${detail}`, certificate: certRef(leaf, 0, 'server') });
+    m.untrusted.set(v, f);
   }
-  return out;
+  add(out, f);
 }
 
-function keyNotRotated(ctx: FindingContext): Draft[] {
-  const k = ctx.keyReuse;
+/** Names remembered per leaf for its host-name findings; cleared when full (a wildcard leaf may meet many). */
+const NAMES_PER_LEAF = 256;
+
+function hostname(ctx: FindingContext, m: Memo, out: Out): void {
   const leaf = ctx.serverCertificates[0];
-  if (!k || !leaf || !isParsed(leaf)) return NONE;
-  return [{
-    id: 'key_not_rotated',
-    severity: 'low',
-    message: `${k.name}: renewed certificate (valid from ${leaf.not_before}) reuses the key of the previous one (${k.previousSha256.slice(0, 16)}…, valid from ${k.previousNotBefore})`,
-    certificate: certRef(leaf, 0, 'server'),
-  }];
-}
-
-function hostname(ctx: FindingContext): Draft[] {
-  const leaf = ctx.serverCertificates[0];
-  if (ctx.hostnameMatches !== false || !leaf || !isParsed(leaf)) return NONE;
-  const names = leaf.san.dns.length > 0 ? leaf.san.dns : leaf.subject.common_name;
-  return [{
-    id: 'hostname_mismatch',
-    severity: 'high',
-    message: `SNI ${ctx.subject.sni} is not covered by the certificate (names: ${names.slice(0, 5).join(', ') || 'none'}${names.length > 5 ? ', …' : ''})`,
-    certificate: certRef(leaf, 0, 'server'),
-  }];
-}
-
-function mtlsMissing(ctx: FindingContext): Draft[] {
-  const m = ctx.mtls;
-  if (m.presented !== false) return NONE; // presented, or not knowable: never guess
-  if (m.requested === true) {
-    return [{ id: 'mtls_missing', severity: 'medium', reason: 'requested', message: `the server requested a client certificate and the client sent none (${m.method})` }];
+  if (ctx.hostnameMatches !== false || !leaf || !isParsed(leaf)) return;
+  const sni = ctx.subject.sni ?? '';
+  let byName = m.hostnames.get(leaf);
+  if (byName === undefined) {
+    byName = new Map();
+    m.hostnames.set(leaf, byName);
   }
-  const svc = mtlsServiceFor(ctx.policy, ctx.subject);
+  let f = byName.get(sni);
+  if (f === undefined) {
+    const names = leaf.san.dns.length > 0 ? leaf.san.dns : leaf.subject.common_name;
+    f = m.make({
+      id: 'hostname_mismatch',
+      severity: 'high',
+      message: `SNI ${ctx.subject.sni} is not covered by the certificate (names: ${names.slice(0, 5).join(', ') || 'none'}${names.length > 5 ? ', ...' : ''})`,
+      certificate: certRef(leaf, 0, 'server'),
+    });
+    if (byName.size >= NAMES_PER_LEAF) byName.clear();
+    byName.set(sni, f);
+  }
+  add(out, f);
+}
+
+/** A finding whose message is a function of a short text: shared through the memo's text map. */
+function byText(m: Memo, key: string, draft: () => Draft): Finding | null {
+  let f = m.texts.get(key);
+  if (f === undefined) {
+    f = m.make(draft());
+    m.texts.set(key, f);
+  }
+  return f;
+}
+
+function mtlsMissing(ctx: FindingContext, m: Memo, out: Out): void {
+  const v = ctx.mtls;
+  if (v.presented !== false) return; // presented, or not knowable: never guess
+  if (v.requested === true) {
+    const method = v.method;
+    add(out, byText(m, 'mtls:requested:' + method, () => ({ id: 'mtls_missing', severity: 'medium', reason: 'requested', message: `the server requested a client certificate and the client sent none (${method})` })));
+    return;
+  }
   // A resumed session authenticated its client in the handshake it resumes.
-  if (svc && !ctx.conn.resumed) {
-    return [{ id: 'mtls_missing', severity: 'high', reason: 'policy', message: `${svc.name} requires mutual TLS and the client presented no certificate (${m.method})` }];
-  }
-  return NONE;
+  if (ctx.policy.requireMtls.length === 0 || ctx.conn.resumed) return;
+  const svc = mtlsServiceFor(ctx.policy, ctx.subject);
+  if (!svc) return;
+  const method = v.method;
+  add(out, byText(m, 'mtls:policy:' + method + ':' + svc.name, () => ({ id: 'mtls_missing', severity: 'high', reason: 'policy', message: `${svc.name} requires mutual TLS and the client presented no certificate (${method})` })));
 }
 
-function handshakeFailure(ctx: FindingContext): Draft[] {
+/** The memo key of an encrypted abort (no alert description reaches it). */
+const ENCRYPTED_ABORT = -1;
+
+function handshakeFailure(ctx: FindingContext, m: Memo, out: Out): void {
   const a = ctx.conn.fatalAlert;
-  if (!a && ctx.conn.encryptedAbort) {
-    return [{ id: 'handshake_failure', severity: 'low', message: 'the server answered the client\'s TLS 1.3 flight with one encrypted alert-sized record and closed (alert content not visible)' }];
+  let key: number;
+  if (!a && ctx.conn.encryptedAbort) key = ENCRYPTED_ABORT;
+  else if (!a || ctx.conn.established) return;
+  else key = a.description * 2 + (a.from === 'C' ? 0 : 1);
+  let f = m.alerts.get(key);
+  if (f === undefined) {
+    if (key === ENCRYPTED_ABORT) {
+      f = m.make({ id: 'handshake_failure', severity: 'low', message: 'the server answered the client\'s TLS 1.3 flight with one encrypted alert-sized record and closed (alert content not visible)' });
+    } else {
+      const description = key >> 1;
+      const who = key & 1 ? 'server' : 'client';
+      const sev: Severity = CERTIFICATE_ALERTS.has(description) ? 'medium' : 'low';
+      f = m.make({ id: 'handshake_failure', severity: sev, message: `handshake ended by a fatal ${alertName(description)} alert from the ${who}` });
+    }
+    m.alerts.set(key, f);
   }
-  if (!a || ctx.conn.established) return NONE;
-  const who = a.from === 'C' ? 'client' : 'server';
-  const sev: Severity = CERTIFICATE_ALERTS.has(a.description) ? 'medium' : 'low';
-  return [{ id: 'handshake_failure', severity: sev, message: `handshake ended by a fatal ${alertName(a.description)} alert from the ${who}` }];
+  add(out, f);
 }
 
-function insecureRenegotiation(ctx: FindingContext): Draft[] {
+function insecureRenegotiation(ctx: FindingContext, m: Memo, out: Out): void {
   const sh = ctx.conn.serverHello;
-  if (!sh || isTls13Family(sh.selectedVersion) || sh.ext.renegotiationInfo) return NONE;
+  if (!sh || isTls13Family(sh.selectedVersion) || sh.ext.renegotiationInfo) return;
   const ch = ctx.conn.clientHello;
   const offered = ch ? ch.ext.renegotiationInfo || ch.cipherSuites.includes(0x00ff) : undefined;
-  const detail = offered === true ? 'the client offered it' : offered === false ? 'the client did not offer it either' : 'the client hello was not seen';
-  return [{ id: 'insecure_renegotiation', severity: 'medium', message: `the server did not confirm secure renegotiation (no renegotiation_info; ${detail})` }];
+  const key = offered === true ? 0 : offered === false ? 1 : 2;
+  let f = m.renegotiation[key];
+  if (f === undefined) {
+    const detail = key === 0 ? 'the client offered it' : key === 1 ? 'the client did not offer it either' : 'the client hello was not seen';
+    f = m.make({ id: 'insecure_renegotiation', severity: 'medium', message: `the server did not confirm secure renegotiation (no renegotiation_info; ${detail})` });
+    m.renegotiation[key] = f;
+  }
+  add(out, f);
 }
 
-function weakDh(ctx: FindingContext): Draft[] {
+function weakDh(ctx: FindingContext, m: Memo, out: Out): void {
   const ske = ctx.conn.serverKeyExchange;
-  if (!ske || ske.kind !== 'dhe' || ske.dhPrimeBits === 0 || ske.dhPrimeBits >= 2048) return NONE;
-  return [{ id: 'weak_dh', severity: ske.dhPrimeBits < 1024 ? 'high' : 'medium', message: `finite-field DHE group of ${ske.dhPrimeBits} bits (below 2048)` }];
+  if (!ske || ske.kind !== 'dhe' || ske.dhPrimeBits === 0 || ske.dhPrimeBits >= 2048) return;
+  const bits = ske.dhPrimeBits;
+  let f = m.dh.get(bits);
+  if (f === undefined) {
+    f = m.make({ id: 'weak_dh', severity: bits < 1024 ? 'high' : 'medium', message: `finite-field DHE group of ${bits} bits (below 2048)` });
+    m.dh.set(bits, f);
+  }
+  add(out, f);
 }
 
-const RULES: ((ctx: FindingContext) => Draft[])[] = [
+/** Rare, and its message names the previous certificate: made for its connection, not shared. */
+function keyNotRotated(ctx: FindingContext, m: Memo, out: Out): void {
+  const k = ctx.keyReuse;
+  const leaf = ctx.serverCertificates[0];
+  if (!k || !leaf || !isParsed(leaf)) return;
+  add(
+    out,
+    m.make({
+      id: 'key_not_rotated',
+      severity: 'low',
+      message: `${k.name}: renewed certificate (valid from ${leaf.not_before}) reuses the key of the previous one (${k.previousSha256.slice(0, 16)}..., valid from ${k.previousNotBefore})`,
+      certificate: certRef(leaf, 0, 'server'),
+    }),
+  );
+}
+
+const RULES: ((ctx: FindingContext, m: Memo, out: Out) => void)[] = [
   deprecatedProtocol,
   weakCipher,
   noForwardSecrecy,
@@ -281,32 +492,27 @@ const RULES: ((ctx: FindingContext) => Draft[])[] = [
   keyNotRotated,
 ];
 
-/** Run every rule, then apply the policy: disabled ids, re-graded severities, allow-lists. */
-export function findingsOf(ctx: FindingContext): Finding[] {
-  const out: Finding[] = [];
-  // Indexed loops: every connection runs every rule, and most find nothing.
-  for (let r = 0; r < RULES.length; r++) {
-    const drafts = RULES[r](ctx);
-    for (let i = 0; i < drafts.length; i++) {
-      const d = drafts[i];
-      if (ctx.policy.disabled.has(d.id)) continue;
-      const f = applyPolicy(ctx, d);
-      if (!allowed(ctx, f)) out.push(f);
-    }
-  }
-  return out;
-}
+/** One list for every connection's rules to fill; copied out only when something was found. */
+const scratch: Finding[] = [];
+const NONE: Finding[] = Object.freeze([]) as unknown as Finding[];
 
-/** The draft becomes the finding: drafts are fresh per connection, and their key order is kept. */
-function applyPolicy(ctx: FindingContext, d: Draft): Finding {
-  const f = d as Finding;
-  f.severity = ctx.policy.severity.get(d.id) ?? d.severity;
-  f.reference = REFERENCES[d.id];
-  return f;
+/**
+ * Run every rule under the context's policy (disabled ids and re-graded severities are in the
+ * shared findings already), then drop what the policy's allow-lists exempt here. The findings
+ * are frozen and shared between connections; the list is the caller's (or one frozen empty list).
+ */
+export function findingsOf(ctx: FindingContext): Finding[] {
+  const m = memoOf(ctx.policy);
+  scratch.length = 0;
+  // Indexed loop: every connection runs every rule, and most find nothing.
+  for (let r = 0; r < RULES.length; r++) RULES[r](ctx, m, scratch);
+  if (scratch.length === 0) return NONE;
+  const out = ctx.policy.allow.length === 0 ? scratch.slice() : scratch.filter((f) => !allowed(ctx, f));
+  scratch.length = 0;
+  return out.length === 0 ? NONE : out;
 }
 
 function allowed(ctx: FindingContext, f: Finding): boolean {
-  if (ctx.policy.allow.length === 0) return false;
   const list = f.certificate?.side === 'client' ? ctx.clientCertificates : ctx.serverCertificates;
   const c = list[f.certificate?.position ?? 0];
   const cert = c && isParsed(c) ? { issuer: c.issuer.dn, subject: c.subject.dn } : undefined;

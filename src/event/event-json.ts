@@ -156,7 +156,7 @@ function handshakeJson(e: Obj, facts: HelloFacts | undefined): string {
   if (x.certificates_unseen !== undefined) s += ',"certificates_unseen":"' + x.certificates_unseen + '"';
   s += ',"hello_retry_request":' + x.hello_retry_request + ',"mtls":' + mtls(x.mtls);
   if (x.alert !== undefined) s += ',"alert":' + JSON.stringify(x.alert);
-  s += ',"findings":' + (x.findings.length === 0 ? '[]' : JSON.stringify(x.findings)) + ',"history":"' + x.history + '"';
+  s += ',"findings":' + objects(x.findings) + ',"history":"' + x.history + '"';
   if (x.anomalies !== undefined) s += ',"anomalies":' + JSON.stringify(x.anomalies);
   const f = x.flow as { packets: number[]; bytes: number[] };
   return s + ',"flow":{"packets":[' + f.packets[0] + ',' + f.packets[1] + '],"bytes":[' + f.bytes[0] + ',' + f.bytes[1] + ']}}}';

@@ -58,6 +58,21 @@ describe('eventJson: the same text as JSON.stringify', () => {
     for (const e of full) expect(eventJson(e)).toBe(JSON.stringify(e));
   });
 
+  it('writes only ASCII where the text is our own (a non-ASCII character slows the encoding of the whole line)', () => {
+    // Our captures carry ASCII names only, so anything else came from a message, a reference or an evidence text of ours.
+    const own = full.filter((e) => {
+      const ts = e.tlsscope as { findings?: unknown[] } | undefined;
+      return (ts?.findings?.length ?? 0) > 0;
+    });
+    expect(own.length).toBeGreaterThan(50);
+    for (const e of full) {
+      const text = JSON.stringify(e);
+      const ts = e.tlsscope as { findings?: unknown[]; mtls?: unknown } | undefined;
+      const ours = JSON.stringify([ts?.findings, ts?.mtls, (ts as any)?.server?.validation, (ts as any)?.client?.validation]);
+      expect(ours, text.slice(0, 200)).toMatch(/^[\x00-\x7f]*$/);
+    }
+  });
+
   it('covers the fields the corpora rarely or never show, and strings that must be escaped', () => {
     const base = handshakes(full).find((e) => (e.tlsscope as any).server?.certificates?.length > 0 && (e.tls as any).client.server_name)!;
     expect(base).toBeDefined();

@@ -33,8 +33,8 @@ function handshake(over: Record<string, any> = {}): Record<string, any> {
       hello_retry_request: false,
       mtls: { requested: null, presented: null, method: 'unknown' },
       findings: [
-        { id: 'expired', severity: 'high', message: 'server certificate expired', reference: 'RFC 5280 §4.1.2.5' },
-        { id: 'weak_key', severity: 'high', message: 'RSA-1024', reference: 'NIST SP 800-52r2 §3.1' },
+        { id: 'expired', severity: 'high', message: 'server certificate expired', reference: 'RFC 5280 section 4.1.2.5' },
+        { id: 'weak_key', severity: 'high', message: 'RSA-1024', reference: 'NIST SP 800-52r2 section 3.1' },
       ],
       flow: { packets: [5, 4], bytes: [300, 1500] },
     },
