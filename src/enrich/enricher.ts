@@ -66,8 +66,11 @@ export type CertificatesUnseen = 'tls13_encrypted' | 'resumed' | 'anonymous' | '
 
 /** Everything the enrich step adds to one connection's event. */
 export interface Enrichment {
-  server: CertificateView[];
-  client: CertificateView[];
+  server: readonly CertificateView[];
+  client: readonly CertificateView[];
+  /** The `certificates[]` entries of each chain: one shared list per distinct chain when enriched. */
+  serverEntries: readonly Readonly<Record<string, unknown>>[];
+  clientEntries: readonly Readonly<Record<string, unknown>>[];
   serverValidation?: ValidationResult;
   clientValidation?: ValidationResult;
   hostnameMatches?: boolean;
@@ -96,6 +99,60 @@ interface CachedValidation {
 }
 
 /**
+ * What one presented chain (these certificates, in this order, for this purpose) comes to,
+ * shared by every connection that presents it: the views, the events' certificate list, the
+ * validation while it holds, and the host-name checks by SNI. A busy server sends the same
+ * chain on every connection, so a connection costs one comparison of the chain's octets.
+ */
+interface ChainVerdict {
+  /** The chain's octets as sent (the certificates and their length prefixes), to compare with. */
+  octets: Uint8Array;
+  purpose: 'server' | 'client';
+  ders: readonly Uint8Array[];
+  views: readonly CertificateView[];
+  infos: readonly CertificateInfo[];
+  entries: readonly Readonly<Record<string, unknown>>[];
+  validation: CachedValidation | undefined;
+  /** Host-name checks of the leaf by SNI (server chains). */
+  names: Map<string, boolean>;
+}
+
+/** Chains remembered, and the largest kept: 32 MiB of octets at worst; cleared when full. */
+const CHAINS = 2048;
+const CHAIN_MAX_OCTETS = 16 * 1024;
+/** SNIs remembered per chain (a wildcard certificate may meet many); cleared when full. */
+const NAMES_PER_CHAIN = 256;
+
+const NO_VIEWS: readonly CertificateView[] = Object.freeze([]);
+const NO_ENTRIES: readonly Readonly<Record<string, unknown>>[] = markShared(Object.freeze([]));
+
+/**
+ * The octets of a chain as one view, when its certificates lie one after another in one buffer
+ * with a 3-octet length before each (how a TLS ≤ 1.2 Certificate message is parsed: one copy,
+ * every certificate a view of it); undefined otherwise.
+ */
+function chainOctets(ders: readonly Uint8Array[]): Uint8Array | undefined {
+  const first = ders[0];
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < ders.length; i++) {
+    const d = ders[i];
+    if (d.buffer !== first.buffer || d.byteOffset !== end + 3) return undefined;
+    end = d.byteOffset + d.length;
+  }
+  const start = first.byteOffset - 3;
+  if (start < 0 || end - start > CHAIN_MAX_OCTETS) return undefined;
+  return new Uint8Array(first.buffer, start, end - start);
+}
+
+/** A number from the chain's length, its purpose and its leaf's last 32 octets (the end of a signature: as good as random). */
+function chainKey(octets: Uint8Array, leaf: Uint8Array, purpose: 'server' | 'client'): number {
+  let h = Math.imul(0x811c9dc5 ^ octets.length ^ (purpose === 'server' ? 0 : 0x40000000), 0x01000193);
+  const n = leaf.length;
+  for (let i = Math.max(0, n - 32); i < n; i++) h = Math.imul(h ^ leaf[i], 0x01000193);
+  return (h ^ (h >>> 15)) & 0x3fffffff; // small integers: the Map's fast path
+}
+
+/**
  * The enrich step: certificates (parsed once per distinct DER), chain validation at packet
  * time, host-name check, mTLS verdict, findings and the certificate inventory. It reads the
  * TLS state of a finished connection and knows nothing of packets or sinks.
@@ -104,16 +161,16 @@ export class Enricher {
   readonly cache: CertificateCache;
   readonly validator: ChainValidator;
   readonly inventory: CertificateInventory;
-  private readonly views: LruCache<string, CertificateView>;
+  /** A view per parsed certificate, for as long as the certificate is held (by the cache, or a chain). */
+  private readonly views = new WeakMap<CertificateInfo, CertificateView>();
   private readonly validations = new LruCache<string, CachedValidation>(20_000);
-  /** Host-name checks by leaf and name: a pure function of the two, and every connection to a site asks the same one. */
-  private readonly nameChecks = new LruCache<string, boolean>(20_000);
+  private readonly chains = new Map<number, ChainVerdict>();
   validationHits = 0;
+  chainHits = 0;
   findingsRaised = 0;
 
   constructor(private opts: EnrichOptions = DEFAULT_ENRICH_OPTIONS) {
     this.cache = new CertificateCache(opts.certificateCacheSize);
-    this.views = new LruCache(opts.certificateCacheSize);
     const store = opts.enabled ? TrustStore.fromFiles(opts.caFiles, { system: !opts.noSystemRoots }) : new TrustStore();
     this.validator = new ChainValidator(store, { cache: this.cache });
     this.inventory = new CertificateInventory(opts.inventory);
@@ -126,34 +183,33 @@ export class Enricher {
 
   enrich(conn: TlsConnection, where: Endpoint): Enrichment {
     if (!this.opts.enabled) return this.bare(conn);
-    const serverDer = conn.serverCertificates ?? [];
-    const clientDer = conn.clientCertificates ?? [];
-    const server = serverDer.map((d) => this.view(d));
-    const client = clientDer.map((d) => this.view(d));
     const at = where.atMs;
+    const sc = conn.serverCertificates !== undefined && conn.serverCertificates.length > 0 ? this.chain(conn.serverCertificates, 'server') : undefined;
+    const cc = conn.clientCertificates !== undefined && conn.clientCertificates.length > 0 ? this.chain(conn.clientCertificates, 'client') : undefined;
+    const server = sc?.views ?? NO_VIEWS;
+    const client = cc?.views ?? NO_VIEWS;
 
-    const newCertificates: Enrichment['newCertificates'] = [];
+    let newCertificates: Enrichment['newCertificates'] = NO_NEW;
     for (let i = 0; i < server.length; i++) {
-      if (this.inventory.shouldReport(server[i].info.sha256, at)) newCertificates.push({ view: server[i], side: 'server', position: i });
+      if (this.inventory.shouldReport(server[i].info.sha256, at)) (newCertificates === NO_NEW ? (newCertificates = []) : newCertificates).push({ view: server[i], side: 'server', position: i });
     }
     for (let i = 0; i < client.length; i++) {
-      if (this.inventory.shouldReport(client[i].info.sha256, at)) newCertificates.push({ view: client[i], side: 'client', position: i });
+      if (this.inventory.shouldReport(client[i].info.sha256, at)) (newCertificates === NO_NEW ? (newCertificates = []) : newCertificates).push({ view: client[i], side: 'client', position: i });
     }
 
-    const serverValidation = serverDer.length > 0 ? this.validate(serverDer, server, at, 'server') : undefined;
-    const clientValidation = clientDer.length > 0 ? this.validate(clientDer, client, at, 'client') : undefined;
+    const serverValidation = sc !== undefined ? this.chainValidation(sc, at) : undefined;
+    const clientValidation = cc !== undefined ? this.chainValidation(cc, at) : undefined;
     const leaf = server[0]?.info;
-    const hostnameMatches = where.sni !== undefined && leaf !== undefined && isParsed(leaf) ? this.coversName(leaf, where.sni) : undefined;
+    const hostnameMatches = where.sni !== undefined && leaf !== undefined && isParsed(leaf) ? this.coversName(sc!, leaf, where.sni) : undefined;
     const keyReuse = leaf !== undefined && isParsed(leaf) ? this.inventory.noteServerLeaf(where.sni ?? `${where.serverIp}:${where.serverPort}`, leaf) : undefined;
 
     const mtls = mtlsOf(conn);
-    const subject: PolicySubject = { serverIp: where.serverIp, serverPort: where.serverPort, sni: where.sni };
     const findings = findingsOf({
       conn,
-      subject,
+      subject: { serverIp: where.serverIp, serverPort: where.serverPort, sni: where.sni },
       atMs: at,
-      serverCertificates: server.map((v) => v.info),
-      clientCertificates: client.map((v) => v.info),
+      serverCertificates: sc?.infos ?? NO_INFOS,
+      clientCertificates: cc?.infos ?? NO_INFOS,
       validation: serverValidation,
       hostnameMatches,
       mtls,
@@ -164,6 +220,8 @@ export class Enricher {
     return {
       server,
       client,
+      serverEntries: sc?.entries ?? NO_ENTRIES,
+      clientEntries: cc?.entries ?? NO_ENTRIES,
       serverValidation,
       clientValidation,
       hostnameMatches,
@@ -182,9 +240,12 @@ export class Enricher {
       return { info: { sha256, der_length: der.length, parse_error: 'not parsed (--no-enrich)' }, entry: { sha256 }, ecs: {}, hash: { sha256 }, peer: {} };
     };
     const server = (conn.serverCertificates ?? []).map(hashOnly);
+    const client = (conn.clientCertificates ?? []).map(hashOnly);
     return {
       server,
-      client: (conn.clientCertificates ?? []).map(hashOnly),
+      client,
+      serverEntries: server.map((v) => v.entry),
+      clientEntries: client.map((v) => v.entry),
       certificatesUnseen: server.length > 0 ? undefined : unseenReason(conn),
       mtls: mtlsOf(conn),
       findings: [],
@@ -192,22 +253,65 @@ export class Enricher {
     };
   }
 
-  private coversName(leaf: CertificateInfo, name: string): boolean {
-    const key = leaf.sha256 + '\u0000' + name;
-    let ok = this.nameChecks.get(key);
+  /** The verdict of a chain as presented: remembered by its octets, or made now. */
+  private chain(ders: readonly Uint8Array[], purpose: 'server' | 'client'): ChainVerdict {
+    const octets = chainOctets(ders);
+    if (octets === undefined) return this.newChain(ders, purpose, undefined);
+    const key = chainKey(octets, ders[0], purpose);
+    const known = this.chains.get(key);
+    if (known !== undefined && known.purpose === purpose && Buffer.compare(known.octets, octets) === 0) {
+      this.chainHits++;
+      return known;
+    }
+    const made = this.newChain(ders, purpose, Uint8Array.from(octets));
+    if (this.chains.size >= CHAINS) this.chains.clear();
+    this.chains.set(key, made);
+    return made;
+  }
+
+  private newChain(ders: readonly Uint8Array[], purpose: 'server' | 'client', octets: Uint8Array | undefined): ChainVerdict {
+    const views = Object.freeze(ders.map((d) => this.view(d)));
+    return {
+      octets: octets ?? new Uint8Array(0),
+      purpose,
+      // kept only with the octets they are views of (the verdict's own copy), for validating again
+      ders: octets ? viewsOf(octets, ders) : ders.map((d) => Uint8Array.from(d)),
+      views,
+      infos: Object.freeze(views.map((v) => v.info)),
+      entries: markShared(Object.freeze(views.map((v) => v.entry))),
+      validation: undefined,
+      names: new Map(),
+    };
+  }
+
+  /** The chain's validation at packet time: the verdict's while the time stays in its window. */
+  private chainValidation(c: ChainVerdict, atMs: number): ValidationResult {
+    const v = c.validation;
+    if (v !== undefined && atMs >= v.fromMs && atMs < v.toMs) {
+      this.validationHits++;
+      return v.result;
+    }
+    const result = this.validate(c.ders, c.views, atMs, c.purpose);
+    c.validation = this.validations.peek(validationKey(c.purpose, c.views));
+    return result;
+  }
+
+  private coversName(c: ChainVerdict, leaf: CertificateInfo, name: string): boolean {
+    let ok = c.names.get(name);
     if (ok === undefined) {
       ok = matchesHostname(name, leaf);
-      this.nameChecks.set(key, ok);
+      if (c.names.size >= NAMES_PER_CHAIN) c.names.clear();
+      c.names.set(name, ok);
     }
     return ok;
   }
 
   view(der: Uint8Array): CertificateView {
     const info = this.cache.get(der);
-    let v = this.views.get(info.sha256);
+    let v = this.views.get(info);
     if (v === undefined) {
       v = certificateView(info, toCertificateEntry(info), toEcsX509(info));
-      this.views.set(info.sha256, v);
+      this.views.set(info, v);
     }
     return v;
   }
@@ -220,11 +324,10 @@ export class Enricher {
    * connections. An expired chain is cached too, from its expiry on.
    */
   validate(ders: readonly Uint8Array[], views: readonly CertificateView[], atMs: number, purpose: 'server' | 'client'): ValidationResult {
-    let key = purpose;
+    const key = validationKey(purpose, views);
     let fromMs = -Infinity;
     let toMs = Infinity;
     for (const v of views) {
-      key += v.info.sha256;
       if (isParsed(v.info)) {
         const nb = v.info.not_before_ms;
         const na = v.info.not_after_ms + 1; // the first instant it is expired
@@ -243,6 +346,21 @@ export class Enricher {
     this.validations.set(key, { result, fromMs, toMs });
     return result;
   }
+}
+
+const NO_NEW: Enrichment['newCertificates'] = Object.freeze([]) as unknown as Enrichment['newCertificates'];
+const NO_INFOS: readonly CertificateInfo[] = Object.freeze([]);
+
+function validationKey(purpose: string, views: readonly CertificateView[]): string {
+  let key = purpose;
+  for (const v of views) key += v.info.sha256;
+  return key;
+}
+
+/** The certificates as views of the chain's own copy of its octets (same layout as `ders`). */
+function viewsOf(octets: Uint8Array, ders: readonly Uint8Array[]): Uint8Array[] {
+  const base = ders[0].byteOffset - 3;
+  return ders.map((d) => octets.subarray(d.byteOffset - base, d.byteOffset - base + d.length));
 }
 
 function unseenReason(conn: TlsConnection): CertificatesUnseen {

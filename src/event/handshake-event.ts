@@ -92,8 +92,8 @@ export function buildHandshakeEvent(flow: Flow, conn: TlsConnection, e: Enrichme
 
   const serverLeaf = e.server[0];
   const clientLeaf = e.client[0];
-  const serverEntries = e.server.map((v) => v.entry);
-  const clientEntries = conn.clientCertificates ? e.client.map((v) => v.entry) : undefined;
+  const serverEntries = e.serverEntries;
+  const clientEntries = conn.clientCertificates ? e.clientEntries : undefined;
 
   // Client offer (GREASE kept out of every list) and fingerprints of the first ClientHello,
   // one shared profile per client stack (hello-profile.ts); JA3S of the final ServerHello.

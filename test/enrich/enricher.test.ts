@@ -5,6 +5,8 @@ import { DEFAULT_ENRICH_OPTIONS, Enricher } from '../../src/enrich/enricher.js';
 import { CertificateInventory } from '../../src/enrich/inventory.js';
 import { parseCertificate } from '../../src/enrich/x509/parse.js';
 import type { X509Details } from '../../src/enrich/x509/types.js';
+import { parseCertificateMsg } from '../../parsers/tls/certificate-msg.js';
+import type { TlsConnection } from '../../src/tls/connection.js';
 import { repoRoot } from '../support/paths.js';
 
 const fixtures = path.join(repoRoot, 'test/fixtures/x509');
@@ -91,5 +93,69 @@ describe('Enricher chain validation', () => {
     expect(b).toBe(a);
     expect(Object.isFrozen(a.entry)).toBe(true);
     expect(a.entry).toMatchObject({ public_key_algorithm: 'ec', public_key_curve: 'secp256r1', public_key_size: 256 });
+  });
+});
+
+describe('Enricher chain verdicts', () => {
+  const caFile = path.join(fixtures, 'root-ca.pem');
+  const when = Date.UTC(2025, 5, 1);
+  const where = (sni?: string, atMs = when) => ({ serverIp: '192.0.2.1', serverPort: 443, sni, atMs });
+
+  /** The certificates of a TLS 1.2 Certificate message built from `ders`, as the connection parses them (views of one copy). */
+  function sent(ders: Uint8Array[]): Uint8Array[] {
+    const body = Buffer.concat(ders.map((d) => Buffer.concat([Buffer.from([d.length >> 16, (d.length >> 8) & 0xff, d.length & 0xff]), d])));
+    const msg = Buffer.concat([Buffer.from([body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
+    const m = parseCertificateMsg(msg, 0, msg.length, false);
+    if (!m.ok) throw new Error(m.error);
+    return m.value.certificates;
+  }
+  const conn = (serverCertificates: Uint8Array[]) =>
+    ({
+      serverHello: { selectedVersion: 0x0303, cipherSuite: 0xc02f, ext: { keyShareGroups: [], renegotiationInfo: true } },
+      clientHello: { ext: { renegotiationInfo: true, serverNames: [] }, cipherSuites: [0xc02f] },
+      tls13: false,
+      resumed: false,
+      established: true,
+      abbreviated: false,
+      history: 'CScnkfF',
+      clientKeyExchange: {},
+      serverCertificates,
+      anomalies: [],
+    }) as unknown as TlsConnection;
+
+  it('shares one verdict between connections that send the same chain, and judges each by its own SNI and time', () => {
+    const enricher = new Enricher({ ...DEFAULT_ENRICH_OPTIONS, caFiles: [caFile], noSystemRoots: true });
+    const chain = [der('leaf-rsa2048'), der('int-ca')];
+    const a = enricher.enrich(conn(sent(chain)), where('www.example.test'));
+    const hits = enricher.chainHits;
+    const b = enricher.enrich(conn(sent(chain)), where('other.invalid'));
+    expect(enricher.chainHits).toBe(hits + 1);
+    expect(b.serverEntries).toBe(a.serverEntries);
+    expect(b.server).toBe(a.server);
+    expect(a.serverValidation).toMatchObject({ trusted: true });
+    expect(b.serverValidation).toBe(a.serverValidation);
+    expect(b.hostnameMatches).toBe(false);
+    expect(b.findings.map((f) => f.id)).toContain('hostname_mismatch');
+    expect(a.findings.map((f) => f.id)).not.toContain('hostname_mismatch');
+    // the same chain after its leaf expired: the shared verdict is judged anew
+    const later = enricher.enrich(conn(sent(chain)), where('www.example.test', Date.UTC(2031, 0, 1)));
+    expect(later.serverValidation).toMatchObject({ trusted: false, reason: 'expired' });
+    expect(later.findings.map((f) => f.id)).toContain('expired');
+    expect(enricher.enrich(conn(sent(chain)), where('www.example.test')).serverValidation).toMatchObject({ trusted: true });
+  });
+
+  it('keeps chains apart that share a leaf, or differ in one octet', () => {
+    const enricher = new Enricher({ ...DEFAULT_ENRICH_OPTIONS, caFiles: [caFile], noSystemRoots: true });
+    const full = enricher.enrich(conn(sent([der('leaf-rsa2048'), der('int-ca')])), where());
+    const alone = enricher.enrich(conn(sent([der('leaf-rsa2048')])), where());
+    expect(full.serverValidation).toMatchObject({ trusted: true });
+    expect(alone.serverValidation).toMatchObject({ trusted: false, reason: 'unknown_issuer' });
+    // the intermediate with one octet of its signature changed: same length, same leaf, no longer the same chain
+    const forged = Uint8Array.from(der('int-ca'));
+    forged[forged.length - 1] ^= 1;
+    const bad = enricher.enrich(conn(sent([der('leaf-rsa2048'), forged])), where());
+    expect(bad.server[1].info.sha256).not.toBe(full.server[1].info.sha256);
+    expect(bad.serverValidation?.trusted).toBe(false);
+    expect(enricher.enrich(conn(sent([der('leaf-rsa2048'), der('int-ca')])), where()).serverValidation).toBe(full.serverValidation);
   });
 });
