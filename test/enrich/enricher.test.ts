@@ -128,8 +128,10 @@ describe('Enricher chain verdicts', () => {
     const chain = [der('leaf-rsa2048'), der('int-ca')];
     const a = enricher.enrich(conn(sent(chain)), where('www.example.test'));
     const hits = enricher.chainHits;
+    const cacheHits = enricher.cache.hits;
     const b = enricher.enrich(conn(sent(chain)), where('other.invalid'));
     expect(enricher.chainHits).toBe(hits + 1);
+    expect(enricher.cache.hits).toBe(cacheHits + 2); // both certificates count as served from memory
     expect(b.serverEntries).toBe(a.serverEntries);
     expect(b.server).toBe(a.server);
     expect(a.serverValidation).toMatchObject({ trusted: true });
