@@ -233,24 +233,28 @@ export class Enricher {
     };
   }
 
-  /** The replay engine alone: certificate hashes, the mTLS verdict, nothing else. */
+  /** The replay engine alone: certificate hashes (by chain, as in `enrich`), the mTLS verdict, nothing else. */
   private bare(conn: TlsConnection): Enrichment {
-    const hashOnly = (der: Uint8Array): CertificateView => {
-      const sha256 = this.cache.sha256Of(der);
-      return { info: { sha256, der_length: der.length, parse_error: 'not parsed (--no-enrich)' }, entry: { sha256 }, ecs: {}, hash: { sha256 }, peer: {} };
-    };
-    const server = (conn.serverCertificates ?? []).map(hashOnly);
-    const client = (conn.clientCertificates ?? []).map(hashOnly);
+    const sc = conn.serverCertificates !== undefined && conn.serverCertificates.length > 0 ? this.chain(conn.serverCertificates, 'server') : undefined;
+    const cc = conn.clientCertificates !== undefined && conn.clientCertificates.length > 0 ? this.chain(conn.clientCertificates, 'client') : undefined;
+    const server = sc?.views ?? NO_VIEWS;
     return {
       server,
-      client,
-      serverEntries: server.map((v) => v.entry),
-      clientEntries: client.map((v) => v.entry),
+      client: cc?.views ?? NO_VIEWS,
+      serverEntries: sc?.entries ?? NO_ENTRIES,
+      clientEntries: cc?.entries ?? NO_ENTRIES,
       certificatesUnseen: server.length > 0 ? undefined : unseenReason(conn),
       mtls: mtlsOf(conn),
-      findings: [],
-      newCertificates: [],
+      findings: NO_FINDINGS,
+      newCertificates: NO_NEW,
     };
+  }
+
+  /** A certificate as the bare engine shows it: its hash only. Shared like a parsed one's view. */
+  private hashView(der: Uint8Array): CertificateView {
+    const sha256 = this.cache.sha256Of(der);
+    const info = { sha256, der_length: der.length, parse_error: 'not parsed (--no-enrich)' };
+    return certificateView(info, { sha256 }, {});
   }
 
   /** The verdict of a chain as presented: remembered by its octets, or made now. */
@@ -272,7 +276,7 @@ export class Enricher {
   }
 
   private newChain(ders: readonly Uint8Array[], purpose: 'server' | 'client', octets: Uint8Array | undefined): ChainVerdict {
-    const views = Object.freeze(ders.map((d) => this.view(d)));
+    const views = Object.freeze(ders.map((d) => (this.opts.enabled ? this.view(d) : this.hashView(d))));
     return {
       octets: octets ?? new Uint8Array(0),
       purpose,
@@ -352,6 +356,7 @@ export class Enricher {
 
 const NO_NEW: Enrichment['newCertificates'] = Object.freeze([]) as unknown as Enrichment['newCertificates'];
 const NO_INFOS: readonly CertificateInfo[] = Object.freeze([]);
+const NO_FINDINGS: Finding[] = Object.freeze([]) as unknown as Finding[];
 
 function validationKey(purpose: string, views: readonly CertificateView[]): string {
   let key = purpose;
