@@ -113,8 +113,17 @@ interface ChainVerdict {
   infos: readonly CertificateInfo[];
   entries: readonly Readonly<Record<string, unknown>>[];
   validation: CachedValidation | undefined;
-  /** Host-name checks of the leaf by SNI (server chains). */
+  /** Host-name checks of the leaf by SNI (server chains), and the last one asked (most connections repeat it). */
   names: Map<string, boolean>;
+  lastName: string | undefined;
+  lastNameOk: boolean;
+  /**
+   * While the inventory has reported nothing since `inventoryStamp`, and the time is in
+   * [reportedFrom, reportedUntil), none of the chain's certificates is due: no lookups.
+   */
+  inventoryStamp: number;
+  reportedFrom: number;
+  reportedUntil: number;
 }
 
 /** Chains remembered, and the largest kept: 32 MiB of octets at worst; cleared when full. */
@@ -190,12 +199,8 @@ export class Enricher {
     const client = cc?.views ?? NO_VIEWS;
 
     let newCertificates: Enrichment['newCertificates'] = NO_NEW;
-    for (let i = 0; i < server.length; i++) {
-      if (this.inventory.shouldReport(server[i].info.sha256, at)) (newCertificates === NO_NEW ? (newCertificates = []) : newCertificates).push({ view: server[i], side: 'server', position: i });
-    }
-    for (let i = 0; i < client.length; i++) {
-      if (this.inventory.shouldReport(client[i].info.sha256, at)) (newCertificates === NO_NEW ? (newCertificates = []) : newCertificates).push({ view: client[i], side: 'client', position: i });
-    }
+    if (sc !== undefined) newCertificates = this.report(sc, at, newCertificates);
+    if (cc !== undefined) newCertificates = this.report(cc, at, newCertificates);
 
     const serverValidation = sc !== undefined ? this.chainValidation(sc, at) : undefined;
     const clientValidation = cc !== undefined ? this.chainValidation(cc, at) : undefined;
@@ -287,7 +292,40 @@ export class Enricher {
       entries: markShared(Object.freeze(views.map((v) => v.entry))),
       validation: undefined,
       names: new Map(),
+      lastName: undefined,
+      lastNameOk: false,
+      inventoryStamp: -1,
+      reportedFrom: 0,
+      reportedUntil: 0,
     };
+  }
+
+  /**
+   * The chain's certificates the inventory reports now (first sighting, or due again), added
+   * to `found`. Exactly what asking the inventory for each would give, without asking while
+   * the chain's window says none can be due.
+   */
+  private report(c: ChainVerdict, at: number, found: Enrichment['newCertificates']): Enrichment['newCertificates'] {
+    const inv = this.inventory;
+    if (inv.reported === c.inventoryStamp && at >= c.reportedFrom && at < c.reportedUntil) return found;
+    const views = c.views;
+    for (let i = 0; i < views.length; i++) {
+      if (inv.shouldReport(views[i].info.sha256, at)) (found === NO_NEW ? (found = []) : found).push({ view: views[i], side: c.purpose, position: i });
+    }
+    // Each was reported at or before `at` now (or is still within its interval): none is due
+    // before the earliest last report plus the interval, nor answers differently before the latest.
+    let from = -Infinity;
+    let until = Infinity;
+    for (let i = 0; i < views.length; i++) {
+      const last = inv.lastReportedAt(views[i].info.sha256);
+      if (last === undefined) return found; // not kept (a bounded inventory): ask again next time
+      from = Math.max(from, last);
+      until = Math.min(until, last + inv.opts.reemitAfterSec * 1000);
+    }
+    c.inventoryStamp = inv.reported;
+    c.reportedFrom = from;
+    c.reportedUntil = until;
+    return found;
   }
 
   /** The chain's validation at packet time: the verdict's while the time stays in its window. */
@@ -303,12 +341,15 @@ export class Enricher {
   }
 
   private coversName(c: ChainVerdict, leaf: CertificateInfo, name: string): boolean {
+    if (name === c.lastName) return c.lastNameOk;
     let ok = c.names.get(name);
     if (ok === undefined) {
       ok = matchesHostname(name, leaf);
       if (c.names.size >= NAMES_PER_CHAIN) c.names.clear();
       c.names.set(name, ok);
     }
+    c.lastName = name;
+    c.lastNameOk = ok;
     return ok;
   }
 

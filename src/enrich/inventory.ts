@@ -48,6 +48,11 @@ export class CertificateInventory {
     this.leafByName = new LruCache(opts.maxServerNames);
   }
 
+  /** When this certificate was last reported (packet time), without marking it used. */
+  lastReportedAt(sha256: string): number | undefined {
+    return this.lastReported.peek(sha256);
+  }
+
   /** Whether to report this certificate now; records the report if so. */
   shouldReport(sha256: string, atMs: number): boolean {
     const last = this.lastReported.get(sha256);

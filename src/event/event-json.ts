@@ -173,13 +173,47 @@ function tlsSide(c: Obj): string {
   if (c.ja3 !== undefined) s += ',"ja3":"' + c.ja3 + '"';
   if (c.supported_ciphers !== undefined) s += ',"supported_ciphers":' + part(c.supported_ciphers);
   if (c.ja3s !== undefined) s += ',"ja3s":"' + c.ja3s + '"';
-  if (c.hash !== undefined) s += ',"hash":' + part(c.hash);
-  if (c.x509 !== undefined) s += ',"x509":' + part(c.x509);
-  if (c.subject !== undefined) s += ',"subject":' + wire(c.subject);
-  if (c.issuer !== undefined) s += ',"issuer":' + wire(c.issuer);
-  if (c.not_before !== undefined) s += ',"not_before":"' + c.not_before + '"';
-  if (c.not_after !== undefined) s += ',"not_after":"' + c.not_after + '"';
+  const run = c.x509 !== undefined && isShared(c.x509) ? leafRun(c) : undefined;
+  if (run !== undefined) s += run.text;
+  else {
+    if (c.hash !== undefined) s += ',"hash":' + part(c.hash);
+    if (c.x509 !== undefined) s += ',"x509":' + part(c.x509);
+    if (c.subject !== undefined) s += ',"subject":' + wire(c.subject);
+    if (c.issuer !== undefined) s += ',"issuer":' + wire(c.issuer);
+    if (c.not_before !== undefined) s += ',"not_before":"' + c.not_before + '"';
+    if (c.not_after !== undefined) s += ',"not_after":"' + c.not_after + '"';
+  }
   return s.length === 0 ? '{}' : '{' + s.slice(1) + '}';
+}
+
+/**
+ * The leaf's part of `tls.client` / `tls.server` (hash, x509, subject, issuer, dates), written
+ * once per certificate view: keyed by its shared x509 object, used while the side's other
+ * fields are the very values it was written from.
+ */
+interface LeafRun {
+  hash: unknown;
+  subject: unknown;
+  issuer: unknown;
+  not_before: unknown;
+  not_after: unknown;
+  text: string;
+}
+const leafRuns = new WeakMap<object, LeafRun>();
+
+function leafRun(c: Obj): LeafRun | undefined {
+  let r = leafRuns.get(c.x509);
+  if (r === undefined) {
+    if (c.hash === undefined || !isShared(c.hash)) return undefined;
+    let text = ',"hash":' + part(c.hash) + ',"x509":' + part(c.x509);
+    if (c.subject !== undefined) text += ',"subject":' + wire(c.subject);
+    if (c.issuer !== undefined) text += ',"issuer":' + wire(c.issuer);
+    if (c.not_before !== undefined) text += ',"not_before":"' + c.not_before + '"';
+    if (c.not_after !== undefined) text += ',"not_after":"' + c.not_after + '"';
+    r = { hash: c.hash, subject: c.subject, issuer: c.issuer, not_before: c.not_before, not_after: c.not_after, text };
+    leafRuns.set(c.x509, r);
+  }
+  return c.hash === r.hash && c.subject === r.subject && c.issuer === r.issuer && c.not_before === r.not_before && c.not_after === r.not_after ? r : undefined;
 }
 
 /** `tlsscope.client`. */

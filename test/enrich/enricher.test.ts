@@ -160,4 +160,21 @@ describe('Enricher chain verdicts', () => {
     expect(bad.serverValidation?.trusted).toBe(false);
     expect(enricher.enrich(conn(sent([der('leaf-rsa2048'), der('int-ca')])), where()).serverValidation).toBe(full.serverValidation);
   });
+
+  it('reports each certificate to the inventory as asking for each would: first sighting, again when due, not between', () => {
+    const enricher = new Enricher({ ...DEFAULT_ENRICH_OPTIONS, caFiles: [caFile], noSystemRoots: true, inventory: { maxCertificates: 100, reemitAfterSec: 3600, maxServerNames: 100 } });
+    const a = [der('leaf-rsa2048'), der('int-ca')];
+    const b = [der('leaf-p256'), der('int-ca')];
+    const t0 = when;
+    const reported = (chain: Uint8Array[], at: number) => enricher.enrich(conn(sent(chain)), where('www.example.test', at)).newCertificates.map((c) => `${c.side}${c.position}`);
+    expect(reported(a, t0)).toEqual(['server0', 'server1']);
+    expect(reported(a, t0 + 1000)).toEqual([]);
+    expect(reported(b, t0 + 1800_000)).toEqual(['server0']); // the intermediate is not due yet
+    expect(reported(a, t0 + 3599_000)).toEqual([]);
+    expect(reported(a, t0 + 3600_000)).toEqual(['server0', 'server1']);
+    expect(reported(b, t0 + 3700_000)).toEqual([]); // its intermediate was just reported again
+    expect(reported(a, t0 + 3601_000)).toEqual([]);
+    // a packet time before the last report (another capture replayed after this one): reported again
+    expect(reported(a, t0 - 10_000)).toEqual(['server0', 'server1']);
+  });
 });

@@ -6,7 +6,7 @@ import { connectionEvents } from '../../src/event/connection-events.js';
 import { eventJson, markHandshakeEvent } from '../../src/event/event-json.js';
 import { Sensor } from '../../src/sensor.js';
 import { readCapture } from '../../src/source/file-source.js';
-import { markShared, objectJson, sharedJson } from '../../src/util/shared-json.js';
+import { isShared, markShared, objectJson, sharedJson } from '../../src/util/shared-json.js';
 import { capturesUnder, corpusRoot, pcapsDir } from '../support/paths.js';
 
 /** Every event object as built (not a JSON copy: shared objects keep their identity). */
@@ -70,6 +70,20 @@ describe('eventJson: the same text as JSON.stringify', () => {
       const ts = e.tlsscope as { findings?: unknown[]; mtls?: unknown } | undefined;
       const ours = JSON.stringify([ts?.findings, ts?.mtls, (ts as any)?.server?.validation, (ts as any)?.client?.validation]);
       expect(ours, text.slice(0, 200)).toMatch(/^[\x00-\x7f]*$/);
+    }
+  });
+
+  it('writes a leaf\'s shared part only while the event still holds its values', () => {
+    const base = handshakes(full).find((e) => (e.tls as any).server?.x509?.subject && (e.tls as any).server?.issuer) as any;
+    expect(base).toBeDefined();
+    expect(isShared(base.tls.server.x509)).toBe(true);
+    const text = eventJson(base);
+    expect(text).toBe(JSON.stringify(base));
+    // the same shared x509 object, with a field beside it changed: the cached run must not be used
+    for (const change of [{ issuer: 'CN=someone else' }, { subject: undefined }, { not_after: '2099-01-01T00:00:00Z' }, { hash: { sha256: 'AB' } }]) {
+      const e = markHandshakeEvent({ ...base, tls: { ...base.tls, server: { ...base.tls.server, ...change } } });
+      expect(eventJson(e)).toBe(JSON.stringify(e));
+      expect(eventJson(e)).not.toBe(text);
     }
   });
 
