@@ -8,7 +8,7 @@ import { DEFAULT_POLICY, type Policy, type PolicySubject } from './policy.js';
 import { CertificateCache, DEFAULT_CERTIFICATE_CACHE_SIZE, LruCache } from './x509/cache.js';
 import { toCertificateEntry, toEcsX509 } from './x509/ecs.js';
 import { matchesHostname } from './x509/hostname.js';
-import { isParsed, type CertificateInfo } from './x509/types.js';
+import { isParsed, type CertificateInfo, type X509Details } from './x509/types.js';
 import { ChainValidator, TrustStore, type ValidationResult } from './x509/validate.js';
 
 export interface EnrichOptions {
@@ -124,6 +124,9 @@ interface ChainVerdict {
   inventoryStamp: number;
   reportedFrom: number;
   reportedUntil: number;
+  /** The server name this chain's leaf was last noted under, while the inventory's names have not changed since `notedStamp`. */
+  notedName: string | undefined;
+  notedStamp: number;
 }
 
 /** Chains remembered, and the largest kept: 32 MiB of octets at worst; cleared when full. */
@@ -206,7 +209,7 @@ export class Enricher {
     const clientValidation = cc !== undefined ? this.chainValidation(cc, at) : undefined;
     const leaf = server[0]?.info;
     const hostnameMatches = where.sni !== undefined && leaf !== undefined && isParsed(leaf) ? this.coversName(sc!, leaf, where.sni) : undefined;
-    const keyReuse = leaf !== undefined && isParsed(leaf) ? this.inventory.noteServerLeaf(where.sni ?? `${where.serverIp}:${where.serverPort}`, leaf) : undefined;
+    const keyReuse = leaf !== undefined && isParsed(leaf) ? this.noteLeaf(sc!, leaf, where.sni ?? `${where.serverIp}:${where.serverPort}`) : undefined;
 
     const mtls = mtlsOf(conn);
     const findings = findingsOf({
@@ -297,6 +300,8 @@ export class Enricher {
       inventoryStamp: -1,
       reportedFrom: 0,
       reportedUntil: 0,
+      notedName: undefined,
+      notedStamp: -1,
     };
   }
 
@@ -326,6 +331,22 @@ export class Enricher {
     c.reportedFrom = from;
     c.reportedUntil = until;
     return found;
+  }
+
+  /**
+   * Note the leaf under its server name for the key-rotation check. Skipped, exactly, while the
+   * name still holds this very leaf: nothing changed in the inventory's names since it was
+   * seen holding it, so the note would find the same leaf and change nothing.
+   */
+  private noteLeaf(c: ChainVerdict, leaf: X509Details, name: string): KeyReuse | undefined {
+    const inv = this.inventory;
+    if (name === c.notedName && inv.namesChanged === c.notedStamp) return undefined;
+    const reuse = inv.noteServerLeaf(name, leaf);
+    if (inv.leafOf(name) === leaf.sha256) {
+      c.notedName = name;
+      c.notedStamp = inv.namesChanged;
+    }
+    return reuse;
   }
 
   /** The chain's validation at packet time: the verdict's while the time stays in its window. */

@@ -70,13 +70,19 @@ class Memo {
 }
 
 const memos = new WeakMap<Policy, Memo>();
+/** The policy asked for last and its memo: every connection asks for the same one. */
+let lastPolicy: Policy | undefined;
+let lastMemo: Memo | undefined;
 
 function memoOf(policy: Policy): Memo {
+  if (policy === lastPolicy) return lastMemo!;
   let m = memos.get(policy);
   if (m === undefined) {
     m = new Memo(policy);
     memos.set(policy, m);
   }
+  lastPolicy = policy;
+  lastMemo = m;
   return m;
 }
 

@@ -42,6 +42,8 @@ export class CertificateInventory {
   private readonly lastReported: LruCache<string, number>;
   private readonly leafByName: LruCache<string, LeafSeen>;
   reported = 0;
+  /** Counts changes to the leaves remembered by name (a set, and so any eviction). */
+  namesChanged = 0;
 
   constructor(readonly opts: InventoryOptions = DEFAULT_INVENTORY_OPTIONS) {
     this.lastReported = new LruCache(opts.maxCertificates);
@@ -62,6 +64,11 @@ export class CertificateInventory {
     return true;
   }
 
+  /** The SHA-256 of the leaf remembered for `name`, without marking it used. */
+  leafOf(name: string): string | undefined {
+    return this.leafByName.peek(name)?.sha256;
+  }
+
   /**
    * Note the server leaf presented for `name`. Returns the earlier leaf when this one is a
    * different, newer certificate with the same public key (a renewal without key rotation).
@@ -71,6 +78,7 @@ export class CertificateInventory {
     if (prev?.sha256 === leaf.sha256) return undefined;
     // Keep the newest certificate per name, so an old one seen late does not reset the record.
     if (prev === undefined || leaf.not_before_ms >= prev.notBeforeMs) {
+      this.namesChanged++;
       this.leafByName.set(name, { sha256: leaf.sha256, spki: leaf.spki_sha256, notBeforeMs: leaf.not_before_ms, notBefore: leaf.not_before });
     }
     if (prev === undefined || prev.spki !== leaf.spki_sha256 || leaf.not_before_ms <= prev.notBeforeMs) return undefined;
