@@ -40,6 +40,8 @@ type Side = 'server' | 'client';
  */
 class Memo {
   readonly versions = new Map<number, Finding | null>();
+  /** The three rules of the negotiated version and suite together, by version index, suite and psk_ke. */
+  readonly negotiated = new Map<number, Finding[]>();
   readonly ciphers = new Map<number, Finding | null>();
   readonly noFs = new Map<number, Finding | null>();
   /** Per certificate, by place (side and position): weak_key, weak_signature. */
@@ -169,7 +171,7 @@ function noForwardSecrecy(ctx: FindingContext, m: Memo, out: Out): void {
   let key: number;
   if (ctx.conn.tls13) {
     // psk_ke resumption: no (EC)DHE share in the ServerHello (RFC 8446 section 4.2.9).
-    if (!ctx.conn.resumed || sh.ext.keyShareGroups.length > 0) return;
+    if (sh.ext.keyShareGroups.length > 0 || !ctx.conn.resumed) return;
     key = PSK_KE;
   } else key = sh.cipherSuite;
   let f = m.noFs.get(key);
@@ -185,6 +187,50 @@ function noForwardSecrecy(ctx: FindingContext, m: Memo, out: Out): void {
     m.noFs.set(key, f);
   }
   add(out, f);
+}
+
+/** Versions the negotiated-parameter memo knows, as small numbers (0: any other, which takes the long way). */
+function versionIndex(v: number): number {
+  switch (v) {
+    case 0x0300: return 1;
+    case 0x0301: return 2;
+    case 0x0302: return 3;
+    case 0x0303: return 4;
+    case 0x0304: return 5;
+    case 0xfeff: return 6;
+    case 0xfefd: return 7;
+    case 0xfefc: return 8;
+    default: return 0;
+  }
+}
+
+/**
+ * deprecated_protocol, weak_cipher and no_forward_secrecy: functions of the negotiated version
+ * and suite (and, in TLS 1.3, of psk_ke resumption), so one lookup per connection gives all
+ * three, in their order.
+ */
+function negotiated(ctx: FindingContext, m: Memo, out: Out): void {
+  const conn = ctx.conn;
+  const sh = conn.serverHello;
+  const vi = sh && !conn.sslv2ServerHello ? versionIndex(sh.selectedVersion) : 0;
+  if (vi === 0) {
+    deprecatedProtocol(ctx, m, out);
+    weakCipher(ctx, m, out);
+    noForwardSecrecy(ctx, m, out);
+    return;
+  }
+  const pskKe = conn.tls13 && sh!.ext.keyShareGroups.length === 0 && conn.resumed ? 1 : 0;
+  const key = (vi << 17) | (sh!.cipherSuite << 1) | pskKe;
+  let list = m.negotiated.get(key);
+  if (list === undefined) {
+    const found: Finding[] = [];
+    deprecatedProtocol(ctx, m, found);
+    weakCipher(ctx, m, found);
+    noForwardSecrecy(ctx, m, found);
+    list = Object.freeze(found) as Finding[];
+    m.negotiated.set(key, list);
+  }
+  for (let i = 0; i < list.length; i++) out.push(list[i]);
 }
 
 function rank(s: Severity): number {
@@ -496,9 +542,7 @@ export function findingsOf(ctx: FindingContext): Finding[] {
   const out = scratch;
   // Called one by one, not from a table: every connection runs every rule, most find
   // nothing, and direct calls are inlined (a table's indirect call measured ~0.5 µs a connection).
-  deprecatedProtocol(ctx, m, out);
-  weakCipher(ctx, m, out);
-  noForwardSecrecy(ctx, m, out);
+  negotiated(ctx, m, out);
   weakKeys(ctx, m, out);
   weakSignatures(ctx, m, out);
   validity(ctx, m, out);

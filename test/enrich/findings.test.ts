@@ -70,6 +70,19 @@ describe('findingsOf: shared findings', () => {
     }
   });
 
+  it('tells TLS 1.3 resumption with psk_ke from psk_dhe_ke and from a full handshake, suite by suite', () => {
+    const tls13 = (resumed: boolean, keyShareGroups: number[]) =>
+      conn({ tls13: true, resumed, serverHello: { selectedVersion: 0x0304, cipherSuite: 0x1301, ext: { keyShareGroups, renegotiationInfo: false } } });
+    expect(ids(findingsOf(ctx({ conn: tls13(true, []) })))).toEqual(['no_forward_secrecy']);
+    expect(findingsOf(ctx({ conn: tls13(true, [29]) }))).toEqual([]);
+    expect(findingsOf(ctx({ conn: tls13(false, []) }))).toEqual([]);
+    expect(ids(findingsOf(ctx({ conn: tls13(true, []) })))).toEqual(['no_forward_secrecy']);
+    // TLS 1.2 with the same rules: RSA key exchange has no forward secrecy, ECDHE has
+    const tls12 = (suite: number) => conn({ serverHello: { selectedVersion: 0x0303, cipherSuite: suite, ext: { keyShareGroups: [], renegotiationInfo: true } } });
+    expect(ids(findingsOf(ctx({ conn: tls12(0x009c) })))).toEqual(['no_forward_secrecy']);
+    expect(findingsOf(ctx({ conn: tls12(0xc02f) }))).toEqual([]);
+  });
+
   it('keeps places and sides apart: the same weak certificate as #0 and #1, server and client', () => {
     const md5 = cert('leaf-md5');
     const f = findingsOf(ctx({ serverCertificates: [md5, md5], clientCertificates: [md5] })).filter((x) => x.id === 'weak_signature');
