@@ -75,6 +75,41 @@ export function eventJson(event: Record<string, unknown>): string {
 }
 
 /**
+ * Where long shared runs go while eventJsonPieces writes an event; null otherwise (the runs are
+ * then part of the one string).
+ */
+let cuts: string[] | null = null;
+/** Shorter runs are copied into the line: a piece of its own costs a write call. */
+const CUT_MIN = 512;
+
+/**
+ * The JSON text of an event as pieces, for a writer that copies each into its output: `pieces`
+ * gets the leading ones and the last is returned; joined, they are eventJson(event). A long
+ * run shared by many events (a certificate's x509 object, a chain's certificate list) stays a
+ * piece of its own, already flat: not copied into a new string for every event that holds it.
+ */
+export function eventJsonPieces(event: Record<string, unknown>, pieces: string[]): string {
+  cuts = pieces;
+  try {
+    return eventJson(event);
+  } finally {
+    cuts = null;
+  }
+}
+
+/** Append a run: cut out as a piece of its own when pieces are asked for and it is long. */
+function cut(acc: string, run: string): string {
+  if (cuts === null || run.length < CUT_MIN) return acc + run;
+  cuts.push(acc, run);
+  return '';
+}
+
+/** The JSON of a list of objects: made once when the list itself is shared. */
+function objectList(list: readonly object[]): string {
+  return sharedJson(list) ?? objects(list);
+}
+
+/**
  * Runs of the event that a stack's shared facts (hello-profile.ts) determine, written once per
  * facts object: the fingerprint strings, and the client offer's lists on either side of its
  * ALPN. A run is used only while the event's own fields are the very values it was written from.
@@ -126,7 +161,11 @@ function handshakeJson(e: Obj, facts: HelloFacts | undefined): string {
   if (t.curve !== undefined) s += '"curve":' + wire(t.curve) + ',';
   s += '"established":' + t.established + ',"resumed":' + t.resumed;
   if (t.next_protocol !== undefined) s += ',"next_protocol":' + wire(t.next_protocol);
-  s += ',"client":' + tlsSide(t.client) + ',"server":' + tlsSide(t.server) + '},"tlsscope":{';
+  s += ',"client":';
+  s = tlsSide(s, t.client);
+  s += ',"server":';
+  s = tlsSide(s, t.server);
+  s += '},"tlsscope":{';
   const c = x.client as Obj | undefined;
   const r = facts !== undefined && c !== undefined ? factRuns(facts, c.version) : undefined;
   if (r !== undefined && x.ja4 === facts!.ja4.ja4 && x.ja4_r === facts!.ja4.ja4_r && x.ja4_o === facts!.ja4.ja4_o && x.ja4_ro === facts!.ja4.ja4_ro && x.ja3_string === facts!.ja3.string) {
@@ -151,7 +190,11 @@ function handshakeJson(e: Obj, facts: HelloFacts | undefined): string {
       c.psk_key_exchange_modes === o!.pskKeyExchangeModes;
     s += '"client":' + clientOffer(c, head ? r.offerHead : undefined, lists ? r.offerLists : undefined) + ',';
   }
-  if (x.server !== undefined) s += '"server":' + serverHello(x.server) + ',';
+  if (x.server !== undefined) {
+    s += '"server":';
+    s = serverHello(s, x.server);
+    s += ',';
+  }
   s += '"certificates_visible":' + x.certificates_visible;
   if (x.certificates_unseen !== undefined) s += ',"certificates_unseen":"' + x.certificates_unseen + '"';
   s += ',"hello_retry_request":' + x.hello_retry_request + ',"mtls":' + mtls(x.mtls);
@@ -166,24 +209,57 @@ function endpoint(p: { ip: string; port: number }): string {
   return '{"ip":"' + p.ip + '","port":' + p.port + '}';
 }
 
-/** ECS `tls.client` / `tls.server`: every field optional, in the builder's order. */
-function tlsSide(c: Obj): string {
-  let s = '';
-  if (c.server_name !== undefined) s += ',"server_name":' + wire(c.server_name);
-  if (c.ja3 !== undefined) s += ',"ja3":"' + c.ja3 + '"';
-  if (c.supported_ciphers !== undefined) s += ',"supported_ciphers":' + part(c.supported_ciphers);
-  if (c.ja3s !== undefined) s += ',"ja3s":"' + c.ja3s + '"';
-  const run = c.x509 !== undefined && isShared(c.x509) ? leafRun(c) : undefined;
-  if (run !== undefined) s += run.text;
-  else {
-    if (c.hash !== undefined) s += ',"hash":' + part(c.hash);
-    if (c.x509 !== undefined) s += ',"x509":' + part(c.x509);
-    if (c.subject !== undefined) s += ',"subject":' + wire(c.subject);
-    if (c.issuer !== undefined) s += ',"issuer":' + wire(c.issuer);
-    if (c.not_before !== undefined) s += ',"not_before":"' + c.not_before + '"';
-    if (c.not_after !== undefined) s += ',"not_after":"' + c.not_after + '"';
+/** ECS `tls.client` / `tls.server` appended to `acc`: every field optional, in the builder's order. */
+function tlsSide(acc: string, c: Obj): string {
+  let s = acc;
+  let sep = '{';
+  if (c.server_name !== undefined) {
+    s += sep + '"server_name":' + wire(c.server_name);
+    sep = ',';
   }
-  return s.length === 0 ? '{}' : '{' + s.slice(1) + '}';
+  if (c.ja3 !== undefined) {
+    s += sep + '"ja3":"' + c.ja3 + '"';
+    sep = ',';
+  }
+  if (c.supported_ciphers !== undefined) {
+    s += sep + '"supported_ciphers":' + part(c.supported_ciphers);
+    sep = ',';
+  }
+  if (c.ja3s !== undefined) {
+    s += sep + '"ja3s":"' + c.ja3s + '"';
+    sep = ',';
+  }
+  const run = c.x509 !== undefined && isShared(c.x509) ? leafRun(c) : undefined;
+  if (run !== undefined) {
+    s = cut(s + sep, run.text);
+    sep = ',';
+  } else {
+    if (c.hash !== undefined) {
+      s += sep + '"hash":' + part(c.hash);
+      sep = ',';
+    }
+    if (c.x509 !== undefined) {
+      s += sep + '"x509":' + part(c.x509);
+      sep = ',';
+    }
+    if (c.subject !== undefined) {
+      s += sep + '"subject":' + wire(c.subject);
+      sep = ',';
+    }
+    if (c.issuer !== undefined) {
+      s += sep + '"issuer":' + wire(c.issuer);
+      sep = ',';
+    }
+    if (c.not_before !== undefined) {
+      s += sep + '"not_before":"' + c.not_before + '"';
+      sep = ',';
+    }
+    if (c.not_after !== undefined) {
+      s += sep + '"not_after":"' + c.not_after + '"';
+      sep = ',';
+    }
+  }
+  return s + (sep === '{' ? '{}' : '}');
 }
 
 /**
@@ -205,7 +281,7 @@ function leafRun(c: Obj): LeafRun | undefined {
   let r = leafRuns.get(c.x509);
   if (r === undefined) {
     if (c.hash === undefined || !isShared(c.hash)) return undefined;
-    let text = ',"hash":' + part(c.hash) + ',"x509":' + part(c.x509);
+    let text = '"hash":' + part(c.hash) + ',"x509":' + part(c.x509);
     if (c.subject !== undefined) text += ',"subject":' + wire(c.subject);
     if (c.issuer !== undefined) text += ',"issuer":' + wire(c.issuer);
     if (c.not_before !== undefined) text += ',"not_before":"' + c.not_before + '"';
@@ -231,14 +307,14 @@ function clientOffer(c: Obj, head: string | undefined, lists: string | undefined
   s += ',"psk_offered":' + c.psk_offered + ',"early_data":' + c.early_data + ',"secure_renegotiation":' + c.secure_renegotiation;
   if (c.ech !== undefined) s += ',"ech":' + JSON.stringify(c.ech);
   if (c.sslv2_format !== undefined) s += ',"sslv2_format":' + c.sslv2_format;
-  if (c.certificates !== undefined) s += ',"certificates":' + objects(c.certificates);
+  if (c.certificates !== undefined) s += ',"certificates":' + objectList(c.certificates);
   if (c.validation !== undefined) s += ',"validation":' + part(c.validation);
   return s + '}';
 }
 
-/** `tlsscope.server` (a ServerHello's, or SSL 2.0's `{version, certificates, validation}`). */
-function serverHello(c: Obj): string {
-  let s = '{"version":' + c.version;
+/** `tlsscope.server` (a ServerHello's, or SSL 2.0's `{version, certificates, validation}`), appended to `acc`. */
+function serverHello(acc: string, c: Obj): string {
+  let s = acc + '{"version":' + c.version;
   if (c.version_detail !== undefined) s += ',"version_detail":' + wire(c.version_detail);
   if (c.cipher_suite !== undefined) s += ',"cipher_suite":' + c.cipher_suite;
   if (c.extensions !== undefined) s += ',"extensions":' + numbers(c.extensions);
@@ -248,7 +324,7 @@ function serverHello(c: Obj): string {
   if (c.ocsp_stapled !== undefined) s += ',"ocsp_stapled":' + c.ocsp_stapled;
   if (c.ticket_issued !== undefined) s += ',"ticket_issued":' + c.ticket_issued;
   if (c.dh_prime_bits !== undefined) s += ',"dh_prime_bits":' + c.dh_prime_bits;
-  if (c.certificates !== undefined) s += ',"certificates":' + objects(c.certificates);
+  if (c.certificates !== undefined) s = cut(s + ',"certificates":', objectList(c.certificates));
   if (c.validation !== undefined) s += ',"validation":' + part(c.validation);
   if (c.hostname_match !== undefined) s += ',"hostname_match":' + c.hostname_match;
   return s + '}';

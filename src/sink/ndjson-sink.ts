@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { eventJson } from '../event/event-json.js';
+import { eventJsonPieces } from '../event/event-json.js';
 import { RotatingFile, type RotationOptions } from './rotating-file.js';
 import type { EventSink } from './sink.js';
 
@@ -27,6 +27,8 @@ type Output = { kind: 'stream'; out: Writable } | { kind: 'file'; file: Rotating
 export class NdjsonSink implements EventSink {
   private batch: Buffer = Buffer.allocUnsafe(CAPACITY);
   private used = 0;
+  /** An event's leading pieces (event-json.ts), written one after another. */
+  private readonly pieces: string[] = [];
   private waiting: Promise<void> | null = null;
   written = 0;
 
@@ -53,16 +55,24 @@ export class NdjsonSink implements EventSink {
     if (datasets && !datasets.has((event.event as { dataset?: string } | undefined)?.dataset ?? '')) return;
     // ECS events as built get the fast serialiser; a rendering (GELF, OCSF) is a new object.
     const out = render ? render(event) : event;
-    const json = out === event ? eventJson(event) : JSON.stringify(out);
+    const pieces = this.pieces;
+    const json = out === event ? eventJsonPieces(event, pieces) : JSON.stringify(out);
     this.written++;
+    let length = json.length;
+    for (let i = 0; i < pieces.length; i++) length += pieces[i].length;
     // UTF-8 takes at most 3 bytes per UTF-16 unit: room for that, or the batch goes first.
-    const worst = json.length * 3 + 1;
+    const worst = length * 3 + 1;
     let waited: void | Promise<void> = undefined;
     if (this.used + worst > CAPACITY && this.used > 0) waited = this.flushStream();
     if (worst > CAPACITY) {
       // A line larger than a batch (a hostile chain's certificates) goes on its own.
-      const p = this.send(Buffer.from(json + '\n'));
+      const p = this.send(Buffer.from(pieces.join('') + json + '\n'));
+      if (pieces.length > 0) pieces.length = 0;
       return waited ?? p;
+    }
+    if (pieces.length > 0) {
+      for (let i = 0; i < pieces.length; i++) this.used += this.batch.write(pieces[i], this.used);
+      pieces.length = 0;
     }
     this.used += this.batch.write(json, this.used);
     this.batch[this.used++] = 0x0a;

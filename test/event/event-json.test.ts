@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ENRICH_OPTIONS, Enricher } from '../../src/enrich/enricher.js';
 import { loadPolicy } from '../../src/enrich/policy.js';
 import { connectionEvents } from '../../src/event/connection-events.js';
-import { eventJson, markHandshakeEvent } from '../../src/event/event-json.js';
+import { eventJson, eventJsonPieces, markHandshakeEvent } from '../../src/event/event-json.js';
 import { Sensor } from '../../src/sensor.js';
 import { readCapture } from '../../src/source/file-source.js';
 import { isShared, markShared, objectJson, sharedJson } from '../../src/util/shared-json.js';
@@ -56,6 +56,18 @@ describe('eventJson: the same text as JSON.stringify', () => {
     for (const e of [...full, ...bare]) expect(eventJson(e)).toBe(JSON.stringify(e));
     // and again, now that the shared objects' texts are cached
     for (const e of full) expect(eventJson(e)).toBe(JSON.stringify(e));
+  });
+
+  it('as pieces, joins to the same text, with the long shared runs left whole', () => {
+    let cut = 0;
+    const pieces: string[] = [];
+    for (const e of [...full, ...bare]) {
+      pieces.length = 0;
+      const last = eventJsonPieces(e, pieces);
+      expect(pieces.join('') + last).toBe(JSON.stringify(e));
+      cut += pieces.length;
+    }
+    expect(cut).toBeGreaterThan(100); // certificate lists and leaf runs were written as pieces of their own
   });
 
   it('writes only ASCII where the text is our own (a non-ASCII character slows the encoding of the whole line)', () => {
