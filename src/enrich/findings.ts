@@ -275,25 +275,31 @@ function keyWeakness(c: X509Details): Severity | undefined {
 }
 
 function weakKeys(ctx: FindingContext, m: Memo, out: Out): void {
-  weakKeysOf(ctx.serverCertificates, 'server', m, out);
-  weakKeysOf(ctx.clientCertificates, 'client', m, out);
+  perCertificate(ctx.serverCertificates, 'server', m, out, m.keys, 'weak_key', keyWeakness, keyMessage);
+  perCertificate(ctx.clientCertificates, 'client', m, out, m.keys, 'weak_key', keyWeakness, keyMessage);
 }
 
-function weakKeysOf(certs: readonly CertificateInfo[], side: Side, m: Memo, out: Out): void {
+function keyMessage(c: X509Details, i: number, side: Side): string {
+  return `${side} certificate #${i} (${c.subject.dn}) has a ${c.public_key_size}-bit ${c.public_key_algorithm.toUpperCase()} key`;
+}
+
+/** A rule about each certificate of a chain on its own: one shared finding per certificate and place. */
+function perCertificate(
+  certs: readonly CertificateInfo[],
+  side: Side,
+  m: Memo,
+  out: Out,
+  memo: WeakMap<X509Details, (Finding | null)[]>,
+  id: 'weak_key' | 'weak_signature',
+  weakness: (c: X509Details) => Severity | undefined,
+  message: (c: X509Details, i: number, side: Side) => string,
+): void {
   for (let i = 0; i < certs.length; i++) {
     const c = certs[i];
-    if (!isParsed(c) || keyWeakness(c) === undefined) continue;
-    add(
-      out,
-      placed(m.keys, c, i, side, (c, i, side) =>
-        m.make({
-          id: 'weak_key',
-          severity: keyWeakness(c)!,
-          message: `${side} certificate #${i} (${c.subject.dn}) has a ${c.public_key_size}-bit ${c.public_key_algorithm.toUpperCase()} key`,
-          certificate: certRef(c, i, side),
-        }),
-      ),
-    );
+    if (!isParsed(c)) continue;
+    const severity = weakness(c);
+    if (severity === undefined) continue;
+    add(out, placed(memo, c, i, side, () => m.make({ id, severity, message: message(c, i, side), certificate: certRef(c, i, side) })));
   }
 }
 
@@ -306,26 +312,12 @@ function signatureWeakness(c: X509Details): Severity | undefined {
 }
 
 function weakSignatures(ctx: FindingContext, m: Memo, out: Out): void {
-  weakSignaturesOf(ctx.serverCertificates, 'server', m, out);
-  weakSignaturesOf(ctx.clientCertificates, 'client', m, out);
+  perCertificate(ctx.serverCertificates, 'server', m, out, m.signatures, 'weak_signature', signatureWeakness, signatureMessage);
+  perCertificate(ctx.clientCertificates, 'client', m, out, m.signatures, 'weak_signature', signatureWeakness, signatureMessage);
 }
 
-function weakSignaturesOf(certs: readonly CertificateInfo[], side: Side, m: Memo, out: Out): void {
-  for (let i = 0; i < certs.length; i++) {
-    const c = certs[i];
-    if (!isParsed(c) || signatureWeakness(c) === undefined) continue;
-    add(
-      out,
-      placed(m.signatures, c, i, side, (c, i, side) =>
-        m.make({
-          id: 'weak_signature',
-          severity: signatureWeakness(c)!,
-          message: `${side} certificate #${i} (${c.subject.dn}) is signed with ${c.signature_algorithm}`,
-          certificate: certRef(c, i, side),
-        }),
-      ),
-    );
-  }
+function signatureMessage(c: X509Details, i: number, side: Side): string {
+  return `${side} certificate #${i} (${c.subject.dn}) is signed with ${c.signature_algorithm}`;
 }
 
 /** Validity of the leaf of each side at packet time (a CA's dates are the chain validation's concern). */

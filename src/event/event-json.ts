@@ -211,61 +211,33 @@ function endpoint(p: { ip: string; port: number }): string {
 
 /** ECS `tls.client` / `tls.server` appended to `acc`: every field optional, in the builder's order. */
 function tlsSide(acc: string, c: Obj): string {
-  let s = acc;
-  let sep = '{';
-  if (c.server_name !== undefined) {
-    s += sep + '"server_name":' + wire(c.server_name);
-    sep = ',';
-  }
-  if (c.ja3 !== undefined) {
-    s += sep + '"ja3":"' + c.ja3 + '"';
-    sep = ',';
-  }
-  if (c.supported_ciphers !== undefined) {
-    s += sep + '"supported_ciphers":' + part(c.supported_ciphers);
-    sep = ',';
-  }
-  if (c.ja3s !== undefined) {
-    s += sep + '"ja3s":"' + c.ja3s + '"';
-    sep = ',';
-  }
+  let f = ''; // fields, each led by a comma
+  if (c.server_name !== undefined) f += ',"server_name":' + wire(c.server_name);
+  if (c.ja3 !== undefined) f += ',"ja3":"' + c.ja3 + '"';
+  if (c.supported_ciphers !== undefined) f += ',"supported_ciphers":' + part(c.supported_ciphers);
+  if (c.ja3s !== undefined) f += ',"ja3s":"' + c.ja3s + '"';
   const run = c.x509 !== undefined && isShared(c.x509) ? leafRun(c) : undefined;
-  if (run !== undefined) {
-    s = cut(s + sep, run.text);
-    sep = ',';
-  } else {
-    if (c.hash !== undefined) {
-      s += sep + '"hash":' + part(c.hash);
-      sep = ',';
-    }
-    if (c.x509 !== undefined) {
-      s += sep + '"x509":' + part(c.x509);
-      sep = ',';
-    }
-    if (c.subject !== undefined) {
-      s += sep + '"subject":' + wire(c.subject);
-      sep = ',';
-    }
-    if (c.issuer !== undefined) {
-      s += sep + '"issuer":' + wire(c.issuer);
-      sep = ',';
-    }
-    if (c.not_before !== undefined) {
-      s += sep + '"not_before":"' + c.not_before + '"';
-      sep = ',';
-    }
-    if (c.not_after !== undefined) {
-      s += sep + '"not_after":"' + c.not_after + '"';
-      sep = ',';
-    }
-  }
-  return s + (sep === '{' ? '{}' : '}');
+  if (run !== undefined) return cut(acc + '{' + (f.length > 0 ? f.slice(1) + ',' : ''), run.text) + '}';
+  f += leafFields(c);
+  return acc + (f.length === 0 ? '{}' : '{' + f.slice(1) + '}');
+}
+
+/** The leaf's fields of a side (hash, x509, subject, issuer, dates), each led by a comma. */
+function leafFields(c: Obj): string {
+  let f = '';
+  if (c.hash !== undefined) f += ',"hash":' + part(c.hash);
+  if (c.x509 !== undefined) f += ',"x509":' + part(c.x509);
+  if (c.subject !== undefined) f += ',"subject":' + wire(c.subject);
+  if (c.issuer !== undefined) f += ',"issuer":' + wire(c.issuer);
+  if (c.not_before !== undefined) f += ',"not_before":"' + c.not_before + '"';
+  if (c.not_after !== undefined) f += ',"not_after":"' + c.not_after + '"';
+  return f;
 }
 
 /**
- * The leaf's part of `tls.client` / `tls.server` (hash, x509, subject, issuer, dates), written
- * once per certificate view: keyed by its shared x509 object, used while the side's other
- * fields are the very values it was written from.
+ * The leaf's part of `tls.client` / `tls.server` (leafFields, without the leading comma),
+ * written once per certificate view: keyed by its shared x509 object, used while the side's
+ * other fields are the very values it was written from.
  */
 interface LeafRun {
   hash: unknown;
@@ -281,12 +253,7 @@ function leafRun(c: Obj): LeafRun | undefined {
   let r = leafRuns.get(c.x509);
   if (r === undefined) {
     if (c.hash === undefined || !isShared(c.hash)) return undefined;
-    let text = '"hash":' + part(c.hash) + ',"x509":' + part(c.x509);
-    if (c.subject !== undefined) text += ',"subject":' + wire(c.subject);
-    if (c.issuer !== undefined) text += ',"issuer":' + wire(c.issuer);
-    if (c.not_before !== undefined) text += ',"not_before":"' + c.not_before + '"';
-    if (c.not_after !== undefined) text += ',"not_after":"' + c.not_after + '"';
-    r = { hash: c.hash, subject: c.subject, issuer: c.issuer, not_before: c.not_before, not_after: c.not_after, text };
+    r = { hash: c.hash, subject: c.subject, issuer: c.issuer, not_before: c.not_before, not_after: c.not_after, text: leafFields(c).slice(1) };
     leafRuns.set(c.x509, r);
   }
   return c.hash === r.hash && c.subject === r.subject && c.issuer === r.issuer && c.not_before === r.not_before && c.not_after === r.not_after ? r : undefined;
